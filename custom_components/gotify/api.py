@@ -1,0 +1,602 @@
+"""Asynchronous client for the Gotify REST and websocket API.
+
+Knows nothing about Home Assistant: it works on an injected aiohttp session so that Home Assistant can
+share its connection pool, and it speaks to both API generations (v2.x and v3.x servers).
+
+Tokens travel in the ``X-Gotify-Key`` header only, never in a URL, so that they cannot end up in an
+exception text or a log line; error texts name the server by host and the call by method and path.
+"""
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Self
+
+import aiohttp
+from yarl import URL
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT: Final = 10.0
+# Gotify pings every stream every 45 s: a socket silent for longer than this is dead.
+STREAM_IDLE_TIMEOUT: Final = 120.0
+TOKEN_HEADER: Final = "X-Gotify-Key"  # noqa: S105 - a header name, not a secret
+
+type JSONObject = dict[str, Any]
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class GotifyError(Exception):
+    """Base class of everything this client raises."""
+
+
+class GotifyConnectionError(GotifyError):
+    """The server could not be reached: refused, DNS failure, dropped connection."""
+
+
+class GotifyTimeoutError(GotifyConnectionError):
+    """The server did not answer in time."""
+
+
+class GotifyCertificateError(GotifyError):
+    """The server's TLS certificate was not accepted (self-signed, expired, wrong host)."""
+
+
+class GotifyInvalidResponseError(GotifyError):
+    """The server answered with something that is not what Gotify sends (not Gotify at all?)."""
+
+
+class GotifyResponseError(GotifyError):
+    """The server answered with an HTTP error status.
+
+    ``description`` is Gotify's ``errorDescription`` or, for pages that did not come from Gotify (a
+    reverse proxy's HTML error page), the page's title or the HTTP reason.
+    """
+
+    def __init__(self, status: int, error: str, description: str, *, method: str, path: str) -> None:
+        self.status = status
+        self.error = error
+        self.description = description
+        self.method = method
+        self.path = path
+        super().__init__(f"{method} {path}: {status} {error}: {description}")
+
+
+class GotifyAuthenticationError(GotifyResponseError):
+    """401 or 403: the token is missing, wrong, of the wrong kind, or lacks the permission."""
+
+
+class GotifyNotFoundError(GotifyResponseError):
+    """404: the message, application or route does not exist (or is not this user's)."""
+
+
+class GotifyValidationError(GotifyResponseError):
+    """400: Gotify refused the request's content; ``description`` says why."""
+
+
+class GotifyPayloadTooLargeError(GotifyResponseError):
+    """413: something in front of Gotify (usually a reverse proxy) limits the request size."""
+
+
+class GotifyServerError(GotifyResponseError):
+    """5xx: the server, or a proxy in front of it, failed."""
+
+
+_STATUS_ERRORS: Final[dict[int, type[GotifyResponseError]]] = {
+    400: GotifyValidationError,
+    401: GotifyAuthenticationError,
+    403: GotifyAuthenticationError,
+    404: GotifyNotFoundError,
+    413: GotifyPayloadTooLargeError,
+}
+
+
+def _error_class(status: int) -> type[GotifyResponseError]:
+    if status >= 500:
+        return GotifyServerError
+    return _STATUS_ERRORS.get(status, GotifyResponseError)
+
+
+# --- models -------------------------------------------------------------------------------------
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_date(value: str) -> datetime:
+    """Parse Gotify's RFC 3339 dates, which carry nanoseconds that ``datetime`` cannot hold."""
+    return datetime.fromisoformat(_FRACTION.sub(r"\1", value))
+
+
+def _optional_date(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyVersion:
+    """``GET /version``."""
+
+    version: str
+    commit: str
+    build_date: str
+
+    @classmethod
+    def from_json(cls, data: JSONObject) -> Self:
+        return cls(str(data["version"]), str(data.get("commit", "")), str(data.get("buildDate", "")))
+
+    @property
+    def major(self) -> int:
+        """The major version; 0 when the version string is not numeric (development builds)."""
+        head = self.version.lstrip("v").split(".", 1)[0]
+        return int(head) if head.isdigit() else 0
+
+    @property
+    def client_token_can_publish(self) -> bool:
+        """v3 servers accept a client token with ``appid`` on ``POST /message``."""
+        return self.major >= 3
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyHealth:
+    """``GET /health``."""
+
+    health: str
+    database: str
+
+    @classmethod
+    def from_json(cls, data: JSONObject) -> Self:
+        return cls(str(data["health"]), str(data["database"]))
+
+    @property
+    def healthy(self) -> bool:
+        return self.health == "green" and self.database == "green"
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyUser:
+    """``GET /current/user``."""
+
+    id: int
+    name: str
+    admin: bool
+
+    @classmethod
+    def from_json(cls, data: JSONObject) -> Self:
+        return cls(int(data["id"]), str(data["name"]), bool(data.get("admin", False)))
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyApplication:
+    """An application; ``token`` is only known on v2 servers and in the answer that creates it."""
+
+    id: int
+    name: str
+    description: str
+    token: str | None
+    internal: bool
+    image: str
+    default_priority: int
+    last_used: datetime | None
+
+    @classmethod
+    def from_json(cls, data: JSONObject) -> Self:
+        return cls(
+            id=int(data["id"]),
+            name=str(data["name"]),
+            description=str(data.get("description") or ""),
+            token=data.get("token") or None,
+            internal=bool(data.get("internal", False)),
+            image=str(data.get("image") or ""),
+            default_priority=int(data.get("defaultPriority") or 0),
+            last_used=_optional_date(data.get("lastUsed")),
+        )
+
+    def __repr__(self) -> str:
+        # The token is a secret: keep it out of reprs that end up in logs and assertion messages.
+        return f"GotifyApplication(id={self.id}, name={self.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyMessage:
+    """A stored message as ``POST /message``, the message lists and ``/stream`` return it."""
+
+    id: int
+    appid: int
+    message: str
+    title: str
+    priority: int
+    date: datetime
+    extras: JSONObject = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: JSONObject) -> Self:
+        return cls(
+            id=int(data["id"]),
+            appid=int(data["appid"]),
+            message=str(data["message"]),
+            title=str(data.get("title") or ""),
+            priority=int(data.get("priority") or 0),
+            date=parse_date(str(data["date"])),
+            extras=dict(data.get("extras") or {}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyPagedMessages:
+    """A page of messages, newest first; ``since`` is what to pass to get the next (older) page."""
+
+    messages: list[GotifyMessage]
+    size: int
+    limit: int
+    since: int
+    next: str | None
+
+    @classmethod
+    def from_json(cls, data: JSONObject) -> Self:
+        paging = data["paging"]
+        return cls(
+            messages=[GotifyMessage.from_json(item) for item in data["messages"]],
+            size=int(paging["size"]),
+            limit=int(paging["limit"]),
+            since=int(paging.get("since") or 0),
+            next=paging.get("next") or None,
+        )
+
+    @property
+    def has_more(self) -> bool:
+        return self.next is not None
+
+
+# --- URL handling -------------------------------------------------------------------------------
+
+
+def normalize_url(url: str) -> URL:
+    """Turn what a user pastes into the server's base URL.
+
+    Accepts a missing scheme (``gotify.lan:8080``), a sub-path behind a reverse proxy
+    (``https://host/gotify/``), a trailing slash, a pasted ``/message`` endpoint or a web UI address with
+    a ``#/`` fragment. Raises ``ValueError`` for anything that is not an http(s) URL with a host.
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = f"http://{text}"
+    parsed = URL(text)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"not an http(s) URL: {display_url(parsed)}")
+    path = parsed.path.rstrip("/")
+    if path.endswith("/message"):
+        path = path.removesuffix("/message")
+    return parsed.with_path(path or "/").with_query(None).with_fragment(None)
+
+
+def display_url(url: URL) -> str:
+    """A URL safe to show: credentials removed."""
+    return str(url.with_user(None).with_password(None)) if url.host else str(url)
+
+
+# --- client -------------------------------------------------------------------------------------
+
+
+class GotifyClient:
+    """Talks to one Gotify server with one client token.
+
+    Publishing goes either with an application token (every server version) or with the client token
+    plus ``appid`` (v3 servers only).
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str | URL,
+        client_token: str,
+        *,
+        verify_ssl: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._session = session
+        self._base = url if isinstance(url, URL) else normalize_url(url)
+        self._client_token = client_token
+        self._ssl = verify_ssl
+        self._timeout = timeout
+
+    @property
+    def base_url(self) -> URL:
+        return self._base
+
+    @property
+    def host(self) -> str:
+        """The server's address as it may be shown to the user."""
+        return display_url(self._base).rstrip("/")
+
+    def url(self, path: str) -> URL:
+        """The absolute URL of an API path, below the base URL's own path."""
+        base_path = self._base.path.rstrip("/")
+        return self._base.with_path(f"{base_path}/{path.lstrip('/')}")
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        authenticated: bool = True,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        data: aiohttp.FormData | None = None,
+        accept_status: tuple[int, ...] = (),
+    ) -> Any:
+        """Send one request and return the decoded JSON body (``None`` for an empty body)."""
+        headers = {"Accept": "application/json"}
+        if authenticated:
+            headers[TOKEN_HEADER] = token or self._client_token
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._session.request(
+                    method,
+                    self.url(path),
+                    headers=headers,
+                    params=params,
+                    json=json_body,
+                    data=data,
+                    ssl=self._ssl,
+                    allow_redirects=True,
+                ) as response:
+                    body = await response.read()
+                    _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
+                    if response.status >= 400 and response.status not in accept_status:
+                        raise self._response_error(method, path, response, body)
+                    return self._decode(method, path, body)
+        except GotifyError:
+            raise
+        except TimeoutError as err:
+            raise GotifyTimeoutError(
+                f"{method} {path}: {self.host} did not answer within {self._timeout:g} s"
+            ) from err
+        except aiohttp.ClientConnectorCertificateError as err:
+            raise GotifyCertificateError(
+                f"{self.host}: TLS certificate not accepted ({err.certificate_error})"
+            ) from err
+        except aiohttp.ClientSSLError as err:
+            raise GotifyConnectionError(f"{self.host}: TLS handshake failed ({_reason(err)})") from err
+        except aiohttp.ClientConnectorError as err:
+            raise GotifyConnectionError(f"{self.host}: cannot connect ({_reason(err)})") from err
+        except aiohttp.ClientError as err:
+            raise GotifyConnectionError(f"{method} {path}: {self.host}: {_reason(err)}") from err
+
+    @staticmethod
+    def _decode(method: str, path: str, body: bytes) -> Any:
+        if not body.strip():
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as err:
+            raise GotifyInvalidResponseError(f"{method} {path}: the answer is not JSON") from err
+
+    @staticmethod
+    def _response_error(
+        method: str, path: str, response: aiohttp.ClientResponse, body: bytes
+    ) -> GotifyResponseError:
+        status = response.status
+        error = response.reason or "Error"
+        description = ""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and ("errorDescription" in data or "error" in data):
+            error = str(data.get("error") or error)
+            description = str(data.get("errorDescription") or "")
+        else:
+            # Not Gotify's JSON: a reverse proxy's page (nginx 413, Traefik 502, ...).
+            description = _html_title(body) or "the answer did not come from Gotify"
+        return _error_class(status)(status, error, description or error, method=method, path=path)
+
+    # -- server ----------------------------------------------------------------------------------
+
+    async def version(self) -> GotifyVersion:
+        """``GET /version`` (no authentication): tells Gotify from anything else, and v2 from v3."""
+        data = await self._request("GET", "version", authenticated=False)
+        try:
+            return GotifyVersion.from_json(data)
+        except (KeyError, TypeError) as err:
+            raise GotifyInvalidResponseError("GET version: not a Gotify version answer") from err
+
+    async def health(self) -> GotifyHealth:
+        """``GET /health``; a degraded server answers 500 with the same shape, returned as is."""
+        data = await self._request("GET", "health", authenticated=False, accept_status=(500,))
+        try:
+            return GotifyHealth.from_json(data)
+        except (KeyError, TypeError) as err:
+            raise GotifyInvalidResponseError("GET health: not a Gotify health answer") from err
+
+    async def current_user(self) -> GotifyUser:
+        """``GET /current/user``: succeeds only with a client token."""
+        return GotifyUser.from_json(await self._request("GET", "current/user"))
+
+    # -- applications ----------------------------------------------------------------------------
+
+    async def applications(self) -> list[GotifyApplication]:
+        data = await self._request("GET", "application")
+        return [GotifyApplication.from_json(item) for item in data]
+
+    async def create_application(
+        self, name: str, description: str = "", default_priority: int = 0
+    ) -> GotifyApplication:
+        """Create an application; the answer carries its token (on v3 the only time it is shown)."""
+        body = {"name": name, "description": description, "defaultPriority": default_priority}
+        return GotifyApplication.from_json(await self._request("POST", "application", json_body=body))
+
+    async def update_application(
+        self, app_id: int, name: str, description: str, default_priority: int
+    ) -> GotifyApplication:
+        """Replace an application's fields; Gotify resets any field that is left out."""
+        body = {"name": name, "description": description, "defaultPriority": default_priority}
+        data = await self._request("PUT", f"application/{app_id}", json_body=body)
+        return GotifyApplication.from_json(data)
+
+    async def upload_application_image(
+        self, app_id: int, image: bytes, filename: str, content_type: str = "image/png"
+    ) -> GotifyApplication:
+        """Set an application's image (.png, .jpg, .jpeg or .gif; the bytes must be an image)."""
+        form = aiohttp.FormData()
+        form.add_field("file", image, filename=filename, content_type=content_type)
+        data = await self._request("POST", f"application/{app_id}/image", data=form)
+        return GotifyApplication.from_json(data)
+
+    # -- messages --------------------------------------------------------------------------------
+
+    async def send_message(
+        self,
+        message: str,
+        *,
+        title: str | None = None,
+        priority: int | None = None,
+        extras: Mapping[str, Any] | None = None,
+        app_token: str | None = None,
+        appid: int | None = None,
+    ) -> GotifyMessage:
+        """Publish a message.
+
+        With ``app_token`` the message goes to that token's application (every server version).
+        Without it the client token publishes to ``appid``, which only v3 servers accept. A ``priority``
+        of ``None`` leaves the choice to the application's default priority.
+        """
+        if app_token is None and appid is None:
+            raise ValueError("send_message needs an application token or an appid")
+        body: JSONObject = {"message": message}
+        if title is not None:
+            body["title"] = title
+        if priority is not None:
+            body["priority"] = priority
+        if extras:
+            body["extras"] = dict(extras)
+        if app_token is None:
+            body["appid"] = appid
+        data = await self._request("POST", "message", token=app_token, json_body=body)
+        return GotifyMessage.from_json(data)
+
+    async def delete_message(self, message_id: int) -> None:
+        await self._request("DELETE", f"message/{message_id}")
+
+    async def clear_application_messages(self, app_id: int) -> None:
+        await self._request("DELETE", f"application/{app_id}/message")
+
+    async def application_messages(
+        self, app_id: int, *, limit: int = 100, since: int | None = None
+    ) -> GotifyPagedMessages:
+        """One page of an application's messages, newest first; ``since`` returns ids below it."""
+        params: dict[str, str | int] = {"limit": limit}
+        if since:
+            params["since"] = since
+        data = await self._request("GET", f"application/{app_id}/message", params=params)
+        return GotifyPagedMessages.from_json(data)
+
+    async def application_messages_after(
+        self, app_id: int, after_id: int, *, page_size: int = 100
+    ) -> list[GotifyMessage]:
+        """Every message of an application with an id above ``after_id``, oldest first.
+
+        Pages backwards from the newest message until it reaches ``after_id``: what a listener needs
+        to catch up on after a gap in the stream.
+        """
+        found: list[GotifyMessage] = []
+        since: int | None = None
+        while True:
+            page = await self.application_messages(app_id, limit=page_size, since=since)
+            for item in page.messages:
+                if item.id <= after_id:
+                    return found[::-1]
+                found.append(item)
+            if not page.has_more:
+                return found[::-1]
+            since = page.since
+
+    # -- stream ----------------------------------------------------------------------------------
+
+    async def stream(self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT) -> AsyncIterator[GotifyMessage]:
+        """Yield every new message of the account as ``/stream`` pushes it.
+
+        Ends only by raising: ``GotifyConnectionError`` when the socket closes, breaks or stays silent
+        past ``idle_timeout`` (no message and none of Gotify's pings), ``GotifyAuthenticationError``
+        when the token is refused at the handshake. Use it under ``contextlib.aclosing`` so that the
+        socket is closed when the caller stops early.
+        """
+        path = "stream"
+        try:
+            async with asyncio.timeout(self._timeout):
+                # No Origin header (Gotify refuses a foreign one); pings are answered below, where their
+                # arrival also proves the connection alive.
+                socket = await self._session.ws_connect(
+                    self.url(path), headers={TOKEN_HEADER: self._client_token}, ssl=self._ssl, autoping=False
+                )
+        except aiohttp.WSServerHandshakeError as err:
+            status = err.status
+            raise _error_class(status)(
+                status, "Handshake refused", err.message or "websocket refused", method="GET", path=path
+            ) from err
+        except TimeoutError as err:
+            raise GotifyTimeoutError(
+                f"GET {path}: {self.host} did not answer within {self._timeout:g} s"
+            ) from err
+        except aiohttp.ClientConnectorCertificateError as err:
+            raise GotifyCertificateError(
+                f"{self.host}: TLS certificate not accepted ({err.certificate_error})"
+            ) from err
+        except aiohttp.ClientError as err:
+            raise GotifyConnectionError(f"{self.host}: cannot open the stream ({_reason(err)})") from err
+
+        async with socket:
+            while True:
+                try:
+                    frame = await socket.receive(timeout=idle_timeout)
+                except TimeoutError as err:
+                    raise GotifyTimeoutError(f"{self.host}: stream silent for {idle_timeout:g} s") from err
+                if frame.type is aiohttp.WSMsgType.TEXT:
+                    try:
+                        yield GotifyMessage.from_json(json.loads(frame.data))
+                    except (ValueError, KeyError, TypeError):
+                        _LOGGER.warning("Ignored a stream frame from %s that is not a message", self.host)
+                elif frame.type is aiohttp.WSMsgType.PING:
+                    await socket.pong(frame.data)
+                elif frame.type is aiohttp.WSMsgType.ERROR:
+                    raise GotifyConnectionError(f"{self.host}: stream broken ({_reason(socket.exception())})")
+                elif frame.type in (
+                    aiohttp.WSMsgType.CLOSE,
+                    aiohttp.WSMsgType.CLOSING,
+                    aiohttp.WSMsgType.CLOSED,
+                ):
+                    raise GotifyConnectionError(f"{self.host}: stream closed (code {socket.close_code})")
+
+
+def _reason(err: BaseException | None) -> str:
+    """A short description of a transport error, without anything that could carry a URL."""
+    if err is None:
+        return "unknown reason"
+    if isinstance(err, aiohttp.ClientConnectorError):
+        return err.strerror or type(err.os_error).__name__
+    if isinstance(err, aiohttp.ClientSSLError):
+        return type(err).__name__
+    text = str(err) if not isinstance(err, aiohttp.ClientResponseError) else err.message
+    return text or type(err).__name__
+
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_title(body: bytes) -> str:
+    match = _TITLE.search(body[:4096])
+    if not match:
+        return ""
+    return " ".join(match.group(1).decode("utf-8", "replace").split())[:200]

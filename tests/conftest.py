@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite."""
+
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+import pytest
+
+from custom_components.gotify.api import GotifyClient
+
+from .gotify_double import V2, V3, GotifyDouble
+
+
+@pytest.fixture(params=[V2, V3], ids=["v2", "v3"])
+def gotify_version(request: pytest.FixtureRequest) -> str:
+    """Run a test once against a v2 and once against a v3 server."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def gotify(
+    socket_enabled: None, unused_tcp_port_factory: Callable[[], int], gotify_version: str
+) -> AsyncIterator[GotifyDouble]:
+    """A Gotify server double serving on loopback."""
+    double = GotifyDouble(gotify_version)
+    await double.start(unused_tcp_port_factory())
+    yield double
+    await double.stop()
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def client(session: aiohttp.ClientSession, gotify: GotifyDouble) -> GotifyClient:
+    return GotifyClient(session, gotify.url, gotify.client_token, timeout=2.0)
