@@ -36,3 +36,8 @@ async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 def client(session: aiohttp.ClientSession, gotify: GotifyDouble) -> GotifyClient:
     return GotifyClient(session, gotify.url, gotify.client_token, timeout=2.0)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components/."""

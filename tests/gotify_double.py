@@ -235,8 +235,28 @@ class GotifyDouble:
         site = web.TCPSite(
             self._runner, self.host, self.port, reuse_address=True, ssl_context=self.ssl_context
         )
+        if self.ssl_context is not None:
+            self._quiet_refused_handshakes()
         await site.start()
         return self.url
+
+    def _quiet_refused_handshakes(self) -> None:
+        """A client that refuses the certificate resets the connection; for a server that is routine."""
+        loop = asyncio.get_running_loop()
+        previous = loop.get_exception_handler()
+
+        def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+            if "transport creation" in str(context.get("message")) and isinstance(
+                context.get("exception"), (ConnectionResetError, ssl.SSLError)
+            ):
+                return
+            if previous is not None:
+                previous(loop, context)
+            else:
+                loop.default_exception_handler(context)
+
+        # Left in place after stop(): the reset may surface only when the server closes the connection.
+        loop.set_exception_handler(handler)
 
     async def stop(self) -> None:
         """Close every socket and stop listening: clients then get 'connection refused'."""

@@ -585,3 +585,12 @@ async def test_stream_silent_past_the_idle_timeout(client: GotifyClient, gotify:
     with pytest.raises(GotifyTimeoutError, match=r"stream silent for 0\.2 s"):
         await anext(messages)
     await messages.aclose()
+
+
+async def test_is_application_token(client: GotifyClient, gotify: GotifyDouble) -> None:
+    application = gotify.add_application("Home Assistant")
+
+    assert await client.is_application_token(application.token) is True
+    assert await client.is_application_token("Cnot-a-token00") is False
+    assert gotify.messages == {}  # the probe publishes nothing
+    assert gotify.requests[-1].json == {}

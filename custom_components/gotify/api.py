@@ -487,6 +487,20 @@ class GotifyClient:
         data = await self._request("POST", "message", token=app_token, json_body=body)
         return GotifyMessage.from_json(data)
 
+    async def is_application_token(self, token: str) -> bool:
+        """Tell an application token from a wrong one, without publishing anything.
+
+        Gotify checks the token before the body: an application token gets the validation error for an
+        empty message (400), an unknown token gets 401.
+        """
+        try:
+            await self._request("POST", "message", token=token, json_body={})
+        except GotifyValidationError:
+            return True
+        except GotifyAuthenticationError:
+            return False
+        return False
+
     async def delete_message(self, message_id: int) -> None:
         await self._request("DELETE", f"message/{message_id}")
 

@@ -1,0 +1,87 @@
+"""The Gotify integration: notifications to a self-hosted Gotify server."""
+
+from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .api import GotifyAuthenticationError, GotifyClient, GotifyError
+from .const import DOMAIN, SUBENTRY_APPLICATION
+from .data import GotifyConfigEntry, GotifyData
+from .notify import async_register_legacy_services, async_unregister_legacy_services
+from .sender import GotifySender
+
+PLATFORMS: list[Platform] = [Platform.NOTIFY]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Nothing to set up before the config entries."""
+    return True
+
+
+def client_for(hass: HomeAssistant, url: str, token: str, verify_ssl: bool) -> GotifyClient:
+    """A client on Home Assistant's shared session (one with or one without certificate checks)."""
+    return GotifyClient(async_get_clientsession(hass, verify_ssl), url, token, verify_ssl=verify_ssl)
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bool:
+    """Connect to the server, then set up the notify service and entities of each application."""
+    client = client_for(hass, entry.data[CONF_URL], entry.data[CONF_TOKEN], entry.data[CONF_VERIFY_SSL])
+    try:
+        version = await client.version()
+        user = await client.current_user()
+        applications = {application.id: application for application in await client.applications()}
+    except GotifyAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="auth_failed",
+            translation_placeholders={"host": client.host},
+        ) from err
+    except GotifyError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="setup_failed",
+            translation_placeholders={"host": client.host, "reason": str(err)},
+        ) from err
+
+    server_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        entry_type=dr.DeviceEntryType.SERVICE,
+        manufacturer="Gotify",
+        model="Gotify server",
+        name=entry.title,
+        sw_version=version.version,
+        configuration_url=str(client.base_url.with_user(None).with_password(None)),
+    )
+    entry.runtime_data = GotifyData(
+        client=client,
+        version=version,
+        user=user,
+        applications=applications,
+        server_device_id=server_device.id,
+        senders={
+            subentry_id: GotifySender(hass, entry, subentry)
+            for subentry_id, subentry in entry.subentries.items()
+            if subentry.subentry_type == SUBENTRY_APPLICATION
+        },
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await async_register_legacy_services(hass, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+    return True
+
+
+async def _async_reload_on_change(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
+    """Options and application subentries shape the services: reload to apply a change."""
+    hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bool:
+    """Remove the services and entities this entry registered."""
+    await async_unregister_legacy_services(entry)
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -1,0 +1,567 @@
+"""Config flow: server and client token, then an application; reauth, reconfigure, options, subentries."""
+
+import importlib.util
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryData,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_NAME, CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+from yarl import URL
+
+from . import client_for
+from .api import (
+    GotifyApplication,
+    GotifyAuthenticationError,
+    GotifyCertificateError,
+    GotifyClient,
+    GotifyConnectionError,
+    GotifyError,
+    GotifyInvalidResponseError,
+    GotifyResponseError,
+    GotifyUser,
+    GotifyValidationError,
+    GotifyVersion,
+    display_url,
+    normalize_url,
+)
+from .compat import vol
+from .const import (
+    CLICK_TARGET_APP,
+    CLICK_TARGET_BROWSER,
+    CONF_APP_ID,
+    CONF_APP_TOKEN,
+    CONF_CLICK_TARGET,
+    CONF_DEFAULT_PRIORITY,
+    CONF_DESCRIPTION,
+    CONF_MARKDOWN,
+    CONF_PRIORITY,
+    CONF_USER_ID,
+    CONF_USERNAME,
+    DEFAULT_APPLICATION_DESCRIPTION,
+    DEFAULT_APPLICATION_NAME,
+    DEFAULT_CLICK_TARGET,
+    DEFAULT_MARKDOWN,
+    DEFAULT_PRIORITY,
+    DOMAIN,
+    LOGGER,
+    SUBENTRY_APPLICATION,
+)
+
+CONF_APPLICATION = "application"
+STEP_APPLICATION_MENU = ["create_application", "select_application"]
+ICON_FILE = "home-assistant.png"
+
+_PRIORITY_SELECTOR = NumberSelector(NumberSelectorConfig(min=0, max=10, step=1, mode=NumberSelectorMode.BOX))
+
+
+_USER_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+        vol.Required(CONF_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD)),
+        vol.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
+    }
+)
+
+
+def _reconfigure_schema(url: str, verify_ssl: bool) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_URL, default=url): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+            vol.Required(CONF_VERIFY_SSL, default=verify_ssl): BooleanSelector(),
+        }
+    )
+
+
+_TOKEN_SCHEMA = vol.Schema(
+    {vol.Required(CONF_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
+)
+
+
+def _create_application_schema(name: str = DEFAULT_APPLICATION_NAME) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME, default=name): TextSelector(),
+            vol.Optional(CONF_DESCRIPTION, default=DEFAULT_APPLICATION_DESCRIPTION): TextSelector(),
+            vol.Required(CONF_DEFAULT_PRIORITY, default=DEFAULT_PRIORITY): _PRIORITY_SELECTOR,
+        }
+    )
+
+
+def _select_application_schema(applications: list[GotifyApplication]) -> vol.Schema:
+    options = [SelectOptionDict(value=str(app.id), label=app.name) for app in applications]
+    return vol.Schema(
+        {
+            vol.Required(CONF_APPLICATION): SelectSelector(
+                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+            )
+        }
+    )
+
+
+class FlowError(Exception):
+    """A flow form error: ``key`` is the translation key, ``field`` the form field it belongs to."""
+
+    def __init__(self, key: str, field: str = "base", **placeholders: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.field = field
+        self.placeholders = placeholders
+
+
+@dataclass
+class Account:
+    """A verified server and client token."""
+
+    client: GotifyClient
+    version: GotifyVersion
+    user: GotifyUser
+    url: URL
+    token: str
+    verify_ssl: bool
+
+    @property
+    def url_text(self) -> str:
+        """The base URL as stored: no trailing slash."""
+        return str(self.url).rstrip("/")
+
+    @property
+    def unique_id(self) -> str:
+        """Server and user id: the same account twice is the same entry."""
+        return f"{display_url(self.url).rstrip('/')}#{self.user.id}"
+
+    @property
+    def title(self) -> str:
+        host = self.url.host or ""
+        if self.url.explicit_port:
+            host = f"{host}:{self.url.port}"
+        return f"{self.user.name}@{host}"
+
+
+async def async_verify_account(hass: HomeAssistant, url: str, token: str, verify_ssl: bool) -> Account:
+    """Check that ``url`` is a Gotify server and ``token`` one of its client tokens."""
+    try:
+        base = normalize_url(url)
+    except ValueError as err:
+        raise FlowError("invalid_url", CONF_URL) from err
+    client = client_for(hass, str(base), token.strip(), verify_ssl)
+    try:
+        version = await client.version()
+        try:
+            user = await client.current_user()
+        except GotifyAuthenticationError as err:
+            if await client.is_application_token(token.strip()):
+                raise FlowError("application_token", CONF_TOKEN) from err
+            raise FlowError("invalid_token", CONF_TOKEN) from err
+    except GotifyCertificateError as err:
+        raise FlowError("certificate_error", CONF_URL) from err
+    except GotifyConnectionError as err:
+        raise FlowError("cannot_connect", CONF_URL, reason=str(err)) from err
+    except (GotifyInvalidResponseError, GotifyResponseError) as err:
+        raise FlowError("not_gotify", CONF_URL, reason=str(err)) from err
+    except GotifyError as err:
+        LOGGER.exception("Unexpected error while checking %s", client.host)
+        raise FlowError("unknown") from err
+    return Account(client, version, user, base, token.strip(), verify_ssl)
+
+
+def _home_assistant_icon() -> bytes | None:
+    """The Home Assistant icon from the installed frontend package, if there is one (runs in the executor)."""
+    spec = importlib.util.find_spec("hass_frontend")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    icons = Path(next(iter(spec.submodule_search_locations))) / "static" / "icons"
+    for name in ("favicon-512x512.png", "favicon-192x192.png"):
+        if (icons / name).is_file():
+            return (icons / name).read_bytes()
+    return None
+
+
+async def async_create_application(
+    hass: HomeAssistant,
+    client: GotifyClient,
+    existing: list[GotifyApplication],
+    user_input: Mapping[str, Any],
+) -> GotifyApplication:
+    """Create an application with the Home Assistant icon; the icon is a nicety that never fails this."""
+    name = str(user_input[CONF_NAME]).strip()
+    if not name:
+        raise FlowError("name_required", CONF_NAME)
+    if any(app.name.casefold() == name.casefold() for app in existing):
+        raise FlowError("application_exists", CONF_NAME, name=name)
+    try:
+        application = await client.create_application(
+            name, str(user_input.get(CONF_DESCRIPTION) or ""), int(user_input[CONF_DEFAULT_PRIORITY])
+        )
+    except GotifyAuthenticationError as err:
+        raise FlowError("invalid_token") from err
+    except GotifyValidationError as err:
+        raise FlowError("application_rejected", reason=err.description) from err
+    except GotifyError as err:
+        raise FlowError("cannot_connect", reason=str(err)) from err
+    try:
+        icon = await hass.async_add_executor_job(_home_assistant_icon)
+        if icon is None:
+            LOGGER.debug("No Home Assistant frontend icon found; %s keeps Gotify's default image", name)
+        else:
+            await client.upload_application_image(application.id, icon, ICON_FILE)
+    except (GotifyError, OSError) as err:
+        LOGGER.warning("Could not set the image of the Gotify application %s: %s", name, err)
+    return application
+
+
+def _subentry_data(application: GotifyApplication) -> dict[str, Any]:
+    # v3 servers show an application's token only when creating it; without one the client token
+    # publishes with the application's id.
+    return {CONF_APP_ID: application.id, CONF_APP_TOKEN: application.token}
+
+
+class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up one Gotify account."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        self._account: Account | None = None
+        self._applications: list[GotifyApplication] = []
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        return GotifyOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        return {SUBENTRY_APPLICATION: ApplicationSubentryFlow}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                account = await async_verify_account(
+                    self.hass, user_input[CONF_URL], user_input[CONF_TOKEN], user_input[CONF_VERIFY_SSL]
+                )
+                await self.async_set_unique_id(account.unique_id)
+                self._abort_if_unique_id_configured()
+                self._applications = await account.client.applications()
+            except FlowError as err:
+                errors[err.field] = err.key
+                placeholders.update(err.placeholders)
+            except GotifyError as err:
+                errors["base"] = "cannot_connect"
+                placeholders["reason"] = str(err)
+            else:
+                self._account = account
+                return await self.async_step_application()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(_USER_SCHEMA, user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders or {"reason": ""},
+        )
+
+    async def async_step_application(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if not self._applications:
+            return await self.async_step_create_application()
+        return self.async_show_menu(step_id="application", menu_options=STEP_APPLICATION_MENU)
+
+    async def async_step_select_application(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        if user_input is not None:
+            chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
+            return self._create_entry(chosen)
+        return self.async_show_form(
+            step_id="select_application", data_schema=_select_application_schema(self._applications)
+        )
+
+    async def async_step_create_application(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        assert self._account is not None
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"name": "", "reason": ""}
+        if user_input is not None:
+            try:
+                application = await async_create_application(
+                    self.hass, self._account.client, self._applications, user_input
+                )
+            except FlowError as err:
+                errors[err.field] = err.key
+                placeholders.update(err.placeholders)
+            else:
+                return self._create_entry(application)
+        return self.async_show_form(
+            step_id="create_application",
+            data_schema=self.add_suggested_values_to_schema(_create_application_schema(), user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    def _create_entry(self, application: GotifyApplication) -> ConfigFlowResult:
+        assert self._account is not None
+        account = self._account
+        return self.async_create_entry(
+            title=account.title,
+            data={
+                CONF_URL: account.url_text,
+                CONF_TOKEN: account.token,
+                CONF_VERIFY_SSL: account.verify_ssl,
+                CONF_USER_ID: account.user.id,
+                CONF_USERNAME: account.user.name,
+            },
+            options={
+                CONF_PRIORITY: DEFAULT_PRIORITY,
+                CONF_MARKDOWN: DEFAULT_MARKDOWN,
+                CONF_CLICK_TARGET: DEFAULT_CLICK_TARGET,
+            },
+            subentries=[
+                ConfigSubentryData(
+                    subentry_type=SUBENTRY_APPLICATION,
+                    title=application.name,
+                    unique_id=str(application.id),
+                    data=_subentry_data(application),
+                )
+            ],
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        placeholders = {"account": entry.title, "reason": ""}
+        if user_input is not None:
+            try:
+                account = await async_verify_account(
+                    self.hass, entry.data[CONF_URL], user_input[CONF_TOKEN], entry.data[CONF_VERIFY_SSL]
+                )
+            except FlowError as err:
+                errors["base" if err.field == CONF_URL else err.field] = err.key
+                placeholders.update(err.placeholders)
+            else:
+                if account.user.id != entry.data[CONF_USER_ID]:
+                    return self.async_abort(
+                        reason="account_mismatch",
+                        description_placeholders={"account": entry.title, "other": account.title},
+                    )
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: account.token})
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_TOKEN_SCHEMA,
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        placeholders = {"account": entry.title, "reason": ""}
+        if user_input is not None:
+            try:
+                account = await async_verify_account(
+                    self.hass, user_input[CONF_URL], entry.data[CONF_TOKEN], user_input[CONF_VERIFY_SSL]
+                )
+            except FlowError as err:
+                # The stored token not working at the new address means another server.
+                if err.key in ("invalid_token", "application_token"):
+                    err = FlowError("token_not_valid_here")
+                errors[err.field] = err.key
+                placeholders.update(err.placeholders)
+            else:
+                if (account.user.id, account.user.name) != (
+                    entry.data[CONF_USER_ID],
+                    entry.data[CONF_USERNAME],
+                ):
+                    return self.async_abort(
+                        reason="account_mismatch",
+                        description_placeholders={"account": entry.title, "other": account.title},
+                    )
+                if account.unique_id != entry.unique_id:
+                    await self.async_set_unique_id(account.unique_id)
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=account.unique_id,
+                    title=account.title,
+                    data_updates={CONF_URL: account.url_text, CONF_VERIFY_SSL: account.verify_ssl},
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _reconfigure_schema(entry.data[CONF_URL], entry.data[CONF_VERIFY_SSL]), user_input or {}
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+class GotifyOptionsFlow(OptionsFlow):
+    """Default priority, markdown, and where a tapped notification goes."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            return self.async_create_entry(data={**user_input, CONF_PRIORITY: int(user_input[CONF_PRIORITY])})
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_PRIORITY, default=options.get(CONF_PRIORITY, DEFAULT_PRIORITY)
+                ): _PRIORITY_SELECTOR,
+                vol.Required(
+                    CONF_MARKDOWN, default=options.get(CONF_MARKDOWN, DEFAULT_MARKDOWN)
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_CLICK_TARGET, default=options.get(CONF_CLICK_TARGET, DEFAULT_CLICK_TARGET)
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[CLICK_TARGET_APP, CLICK_TARGET_BROWSER],
+                        translation_key=CONF_CLICK_TARGET,
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)
+
+
+class ApplicationSubentryFlow(ConfigSubentryFlow):
+    """Add another application of the account, or change one."""
+
+    def __init__(self) -> None:
+        self._client: GotifyClient | None = None
+        self._applications: list[GotifyApplication] = []
+
+    def _entry_client(self) -> GotifyClient:
+        entry = self._get_entry()
+        return client_for(
+            self.hass, entry.data[CONF_URL], entry.data[CONF_TOKEN], entry.data[CONF_VERIFY_SSL]
+        )
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        self._client = self._entry_client()
+        try:
+            self._applications = await self._client.applications()
+        except GotifyError as err:
+            return self.async_abort(reason="cannot_connect", description_placeholders={"reason": str(err)})
+        if not self._available():
+            return await self.async_step_create_application()
+        return self.async_show_menu(step_id="user", menu_options=STEP_APPLICATION_MENU)
+
+    def _available(self) -> list[GotifyApplication]:
+        taken = {subentry.unique_id for subentry in self._get_entry().subentries.values()}
+        return [app for app in self._applications if str(app.id) not in taken]
+
+    async def async_step_select_application(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        if user_input is not None:
+            chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
+            return self.async_create_entry(
+                title=chosen.name, data=_subentry_data(chosen), unique_id=str(chosen.id)
+            )
+        return self.async_show_form(
+            step_id="select_application", data_schema=_select_application_schema(self._available())
+        )
+
+    async def async_step_create_application(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        assert self._client is not None
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"name": "", "reason": ""}
+        if user_input is not None:
+            try:
+                application = await async_create_application(
+                    self.hass, self._client, self._applications, user_input
+                )
+            except FlowError as err:
+                errors[err.field] = err.key
+                placeholders.update(err.placeholders)
+            else:
+                return self.async_create_entry(
+                    title=application.name, data=_subentry_data(application), unique_id=str(application.id)
+                )
+        return self.async_show_form(
+            step_id="create_application",
+            data_schema=self.add_suggested_values_to_schema(_create_application_schema(), user_input or {}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Rename the application, or change its description or default priority, on the server."""
+        entry = self._get_entry()
+        subentry = self._get_reconfigure_subentry()
+        client = self._entry_client()
+        app_id = subentry.data[CONF_APP_ID]
+        try:
+            current = next((app for app in await client.applications() if app.id == app_id), None)
+        except GotifyError as err:
+            return self.async_abort(reason="cannot_connect", description_placeholders={"reason": str(err)})
+        if current is None:
+            return self.async_abort(
+                reason="application_not_found", description_placeholders={"name": subentry.title}
+            )
+        errors: dict[str, str] = {}
+        placeholders = {"name": subentry.title, "reason": ""}
+        name = str(user_input[CONF_NAME]).strip() if user_input is not None else ""
+        if user_input is not None and not name:
+            errors[CONF_NAME] = "name_required"
+        elif user_input is not None:
+            try:
+                updated = await client.update_application(
+                    app_id,
+                    name,
+                    str(user_input.get(CONF_DESCRIPTION) or ""),
+                    int(user_input[CONF_DEFAULT_PRIORITY]),
+                )
+            except GotifyValidationError as err:
+                errors["base"] = "application_rejected"
+                placeholders["reason"] = err.description
+            except GotifyError as err:
+                errors["base"] = "cannot_connect"
+                placeholders["reason"] = str(err)
+            else:
+                return self.async_update_and_abort(entry, subentry, title=updated.name)
+        suggested = user_input or {
+            CONF_NAME: current.name,
+            CONF_DESCRIPTION: current.description,
+            CONF_DEFAULT_PRIORITY: current.default_priority,
+        }
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _create_application_schema(current.name), suggested
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )

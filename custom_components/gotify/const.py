@@ -1,0 +1,33 @@
+"""Names shared by several modules of the Gotify integration."""
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "gotify"
+LOGGER = logging.getLogger(__package__)
+
+# Config entry data (the account).
+CONF_USER_ID: Final = "user_id"
+CONF_USERNAME: Final = "username"
+
+# Application subentries.
+SUBENTRY_APPLICATION: Final = "application"
+CONF_APP_ID: Final = "app_id"
+CONF_APP_TOKEN: Final = "app_token"  # noqa: S105 - a key name
+CONF_DESCRIPTION: Final = "description"
+CONF_DEFAULT_PRIORITY: Final = "default_priority"
+
+# Options.
+CONF_PRIORITY: Final = "priority"
+CONF_MARKDOWN: Final = "markdown"
+CONF_CLICK_TARGET: Final = "click_target"
+CLICK_TARGET_APP: Final = "app"
+CLICK_TARGET_BROWSER: Final = "browser"
+
+DEFAULT_PRIORITY: Final = 4
+DEFAULT_MARKDOWN: Final = True
+DEFAULT_CLICK_TARGET: Final = CLICK_TARGET_APP
+DEFAULT_APPLICATION_NAME: Final = "Home Assistant"
+DEFAULT_APPLICATION_DESCRIPTION: Final = "Notifications from Home Assistant"
+
+NOTIFY_SERVICE_PREFIX: Final = "gotify"

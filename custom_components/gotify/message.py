@@ -1,0 +1,193 @@
+"""Pure mapping from a Home Assistant notification to a Gotify message.
+
+No I/O and no Home Assistant imports: everything here is decided from its arguments, so that every rule
+can be table-tested. Bad input raises ``MessageError`` carrying a translation key and placeholders,
+which the caller turns into a translated ``ServiceValidationError``.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import quote
+
+# Data keys this integration understands; anything else in ``data`` (for example keys meant for the
+# mobile app, arriving through a notify group) is ignored rather than sent to Gotify.
+ATTR_PRIORITY: Final = "priority"
+ATTR_LINK: Final = "link"
+ATTR_MARKDOWN: Final = "markdown"
+ATTR_EXTRAS: Final = "extras"
+
+# Names accepted for ``data.priority``, chosen to land in each Android notification channel:
+# < 1 min (silent), 1-3 low (icon only), 4-7 default (sound), >= 8 high (sound, vibration, heads-up).
+PRIORITY_NAMES: Final[dict[str, int]] = {"min": 0, "low": 2, "normal": 5, "high": 8, "emergency": 10}
+PRIORITY_MIN: Final = 0
+PRIORITY_MAX: Final = 10
+
+APP_LINK_PREFIX: Final = "homeassistant://navigate/"
+DEFAULT_LINK_PATH: Final = ""  # Home Assistant's root opens the user's default dashboard.
+
+EXTRA_DISPLAY: Final = "client::display"
+EXTRA_NOTIFICATION: Final = "client::notification"
+CONTENT_TYPE_MARKDOWN: Final = "text/markdown"
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_PATH_SAFE: Final = "/?=&#%:@!$'()*+,;~-._"
+
+
+class MessageError(ValueError):
+    """Input that cannot become a Gotify message; ``key`` is a translation key."""
+
+    def __init__(self, key: str, **placeholders: str) -> None:
+        super().__init__(key, placeholders)
+        self.key = key
+        self.placeholders = placeholders
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDefaults:
+    """What the integration's options decide when a call does not."""
+
+    priority: int = 4
+    markdown: bool = True
+    # Where a tapped notification goes: "app" (the Home Assistant companion app) or "browser".
+    click_target: str = "app"
+    # Home Assistant's URL, needed for the browser; without it the companion app is used.
+    home_assistant_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """The fields of ``POST /message``; ``title`` None lets Gotify show the application's name."""
+
+    message: str
+    title: str | None
+    priority: int
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_priority(value: Any) -> int:
+    """An integer, a numeric string or one of ``PRIORITY_NAMES``, within 0-10."""
+    if isinstance(value, bool):
+        raise _priority_error(value)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        if text in PRIORITY_NAMES:
+            return PRIORITY_NAMES[text]
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise _priority_error(value)
+        number = int(text)
+    else:
+        raise _priority_error(value)
+    if not PRIORITY_MIN <= number <= PRIORITY_MAX:
+        raise _priority_error(value)
+    return number
+
+
+def _priority_error(value: Any) -> MessageError:
+    return MessageError(
+        "invalid_priority",
+        value=str(value),
+        allowed=f"{PRIORITY_MIN}-{PRIORITY_MAX}, " + ", ".join(PRIORITY_NAMES),
+    )
+
+
+def click_url(link: Any, defaults: MessageDefaults) -> str:
+    """Where Android goes when the notification is tapped.
+
+    A Home Assistant path (``lovelace/cameras``) opens in the companion app
+    (``homeassistant://navigate/lovelace/cameras``) or in the browser at Home Assistant's URL; a URL with
+    a scheme (``https://...``, ``homeassistant://...``) is used as it is; nothing opens the default
+    dashboard.
+    """
+    if link is None:
+        path = DEFAULT_LINK_PATH
+    elif isinstance(link, str):
+        path = link.strip()
+    else:
+        raise MessageError("invalid_link", value=str(link))
+    if _SCHEME.match(path):
+        return path
+    if any(character.isspace() for character in path):
+        raise MessageError("invalid_link", value=path)
+    path = quote(path.lstrip("/"), safe=_PATH_SAFE)
+    if defaults.click_target == "browser" and defaults.home_assistant_url:
+        return f"{defaults.home_assistant_url.rstrip('/')}/{path}"
+    return APP_LINK_PREFIX + path
+
+
+def _as_bool(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in (
+        "true",
+        "on",
+        "yes",
+        "1",
+        "false",
+        "off",
+        "no",
+        "0",
+    ):
+        return value.strip().lower() in ("true", "on", "yes", "1")
+    raise MessageError("invalid_boolean", field=key, value=str(value))
+
+
+def merge_extras(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``extra`` into ``base`` one level deep: the caller's keys win inside each namespace."""
+    merged = {key: dict(value) if isinstance(value, Mapping) else value for key, value in base.items()}
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = _deep_merge(dict(result[key]), value)
+        else:
+            result[key] = value
+    return result
+
+
+def build_message(
+    message: Any, title: Any, data: Mapping[str, Any] | None, defaults: MessageDefaults
+) -> OutgoingMessage:
+    """Map a notify call (``message``, ``title``, ``data``) onto a Gotify message."""
+    if not isinstance(message, str) or not message.strip():
+        raise MessageError("empty_message")
+    data = data or {}
+    if not isinstance(data, Mapping):
+        raise MessageError("invalid_data", value=str(data))
+
+    priority = defaults.priority if data.get(ATTR_PRIORITY) is None else parse_priority(data[ATTR_PRIORITY])
+    markdown = (
+        defaults.markdown if data.get(ATTR_MARKDOWN) is None else _as_bool(data[ATTR_MARKDOWN], ATTR_MARKDOWN)
+    )
+
+    extras: dict[str, Any] = {
+        EXTRA_NOTIFICATION: {"click": {"url": click_url(data.get(ATTR_LINK), defaults)}}
+    }
+    if markdown:
+        extras[EXTRA_DISPLAY] = {"contentType": CONTENT_TYPE_MARKDOWN}
+    user_extras = data.get(ATTR_EXTRAS)
+    if user_extras is not None:
+        if not isinstance(user_extras, Mapping):
+            raise MessageError("invalid_extras", value=str(user_extras))
+        extras = merge_extras(extras, user_extras)
+
+    title_text = None if title is None else str(title)
+    return OutgoingMessage(
+        message=message,
+        title=title_text if title_text and title_text.strip() else None,
+        priority=priority,
+        extras=extras,
+    )

@@ -1,0 +1,58 @@
+"""Helpers for tests that run the integration in Home Assistant against the server double."""
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.gotify.const import (
+    CONF_APP_ID,
+    CONF_APP_TOKEN,
+    CONF_CLICK_TARGET,
+    CONF_MARKDOWN,
+    CONF_PRIORITY,
+    CONF_USER_ID,
+    CONF_USERNAME,
+    DOMAIN,
+    SUBENTRY_APPLICATION,
+)
+
+from .gotify_double import Application, GotifyDouble
+
+
+def application_subentry(application: Application, *, with_token: bool = True) -> ConfigSubentryData:
+    return ConfigSubentryData(
+        subentry_type=SUBENTRY_APPLICATION,
+        title=application.name,
+        unique_id=str(application.id),
+        data={CONF_APP_ID: application.id, CONF_APP_TOKEN: application.token if with_token else None},
+    )
+
+
+def mock_entry(
+    gotify: GotifyDouble, *applications: Application, with_token: bool = True, **options: Any
+) -> MockConfigEntry:
+    host = gotify.url.split("://", 1)[1]
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"admin@{host}",
+        unique_id=f"{gotify.url}#{gotify.admin.id}",
+        data={
+            CONF_URL: gotify.url,
+            CONF_TOKEN: gotify.client_token,
+            CONF_VERIFY_SSL: True,
+            CONF_USER_ID: gotify.admin.id,
+            CONF_USERNAME: gotify.admin.name,
+        },
+        options={CONF_PRIORITY: 4, CONF_MARKDOWN: True, CONF_CLICK_TARGET: "app"} | options,
+        subentries_data=[application_subentry(app, with_token=with_token) for app in applications],
+    )
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
