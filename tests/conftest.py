@@ -1,9 +1,11 @@
 """Fixtures shared by the whole suite."""
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import aiohttp
 import pytest
+from homeassistant.core import HomeAssistant
 
 from custom_components.gotify.api import GotifyClient
 
@@ -41,3 +43,16 @@ def client(session: aiohttp.ClientSession, gotify: GotifyDouble) -> GotifyClient
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components/."""
+
+
+@pytest.fixture(autouse=True)
+def hass_files_in_tmp(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Files Home Assistant writes (stored attachments) go to the test's own folder.
+
+    The oldest supported test harness points every test at one shared configuration folder.
+    """
+    if "hass" in request.fixturenames:
+        hass: HomeAssistant = request.getfixturevalue("hass")
+        config_dir = tmp_path / "config"
+        config_dir.mkdir()
+        hass.config.config_dir = str(config_dir)

@@ -191,6 +191,7 @@ class GotifyDouble:
         self.images: dict[str, bytes] = {}
         self.health = {"health": "green", "database": "green"}
         self.hang_seconds = 30.0
+        self.delay = 0.0  # seconds every request takes, to make concurrent requests overlap visibly
         self.ping_interval: float | None = 45.0
         self._failures: list[tuple[Failure, str | None]] = []
         self._ids = {"user": 0, "client": 0, "application": 0, "message": 0}
@@ -374,6 +375,8 @@ class GotifyDouble:
         self._in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self._in_flight)
         try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
             return await handler(request)
         except GotifyHTTPError as err:
             return self._error(err.status, err.description)

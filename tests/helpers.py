@@ -46,7 +46,8 @@ def mock_entry(
             CONF_USER_ID: gotify.admin.id,
             CONF_USERNAME: gotify.admin.name,
         },
-        options={CONF_PRIORITY: 4, CONF_MARKDOWN: True, CONF_CLICK_TARGET: "app"} | options,
+        options={CONF_PRIORITY: 4, CONF_MARKDOWN: True, CONF_CLICK_TARGET: "app", "attachment_expiry": 24}
+        | options,
         subentries_data=[application_subentry(app, with_token=with_token) for app in applications],
     )
 

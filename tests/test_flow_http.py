@@ -30,7 +30,10 @@ async def test_config_flow_over_http(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, gotify: GotifyDouble
 ) -> None:
     gotify.add_application("Existing")
-    assert await async_setup_component(hass, "config", {})
+    # In tests the HTTP app freezes once the client starts (Home Assistant itself keeps it open for
+    # integrations set up later), so the integration's view must be registered first.
+    for integration in (DOMAIN, "notify", "config"):
+        assert await async_setup_component(hass, integration, {})
     client = await hass_client()
 
     result = await _post(client, "/api/config/config_entries/flow", {"handler": DOMAIN})
@@ -61,11 +64,11 @@ async def test_options_and_subentry_flows_over_http(
     client = await hass_client()
 
     result = await _post(client, "/api/config/config_entries/options/flow", {"handler": entry.entry_id})
-    assert _fields(result) == ["priority", "markdown", "click_target"]
+    assert _fields(result) == ["priority", "markdown", "click_target", "attachment_expiry"]
     result = await _post(
         client,
         f"/api/config/config_entries/options/flow/{result['flow_id']}",
-        {"priority": 7, "markdown": True, "click_target": "app"},
+        {"priority": 7, "markdown": True, "click_target": "app", "attachment_expiry": 24},
     )
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()

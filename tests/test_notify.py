@@ -221,20 +221,38 @@ async def test_server_down(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     assert "cannot connect (Connect call failed" in str(caught.value)
 
 
-async def test_refused_token_starts_reauth(hass: HomeAssistant, gotify: GotifyDouble) -> None:
+async def test_refused_client_token_starts_reauth(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     application = gotify.add_application("Home Assistant")
     entry = await setup_entry(hass, mock_entry(gotify, application))
-    application.token = "Arevoked0000000"  # the application token was rotated on the server
+    entity_id = next(
+        e.entity_id for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    )
+    token = gotify.client_token
+    gotify.remove_client(token)  # the client was deleted in the Gotify web UI
+
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(DOMAIN, "clear_messages", {"entity_id": entity_id}, blocking=True)
+    await hass.async_block_till_done()
+
+    assert caught.value.translation_key == "send_auth_failed"
+    assert token not in str(caught.value)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
+
+
+async def test_refused_application_token_is_not_a_reauth(hass: HomeAssistant, gotify: GotifyDouble) -> None:
+    application = gotify.add_application("Home Assistant")
+    await setup_entry(hass, mock_entry(gotify, application))
+    application.token = "Arotated0000000"  # the application's token changed on the server
 
     with pytest.raises(HomeAssistantError) as caught:
         await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)
     await hass.async_block_till_done()
 
-    assert caught.value.translation_key == "send_auth_failed"
-    assert gotify.client_token not in str(caught.value)
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
-    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    assert caught.value.translation_key == "application_token_refused"
+    assert str(caught.value).startswith("Gotify refused the token of the application Home Assistant (")
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
 
 async def test_deleted_application(hass: HomeAssistant, gotify: GotifyDouble) -> None:

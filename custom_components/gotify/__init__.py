@@ -1,25 +1,38 @@
 """The Gotify integration: notifications to a self-hosted Gotify server."""
 
+from datetime import datetime, timedelta
+from pathlib import Path
+
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
 from .api import GotifyAuthenticationError, GotifyClient, GotifyError
-from .const import DOMAIN, SUBENTRY_APPLICATION
+from .attachments import AttachmentStore, GotifyAttachmentView
+from .const import ATTACHMENT_STORE, DOMAIN, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry, GotifyData
 from .notify import async_register_legacy_services, async_unregister_legacy_services
 from .sender import GotifySender
+from .services import async_setup_services
+from .tags import TagStore
 
 PLATFORMS: list[Platform] = [Platform.NOTIFY]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+ATTACHMENT_CLEANUP_INTERVAL = timedelta(hours=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Nothing to set up before the config entries."""
+    """The attachment store and its view, and the entity actions, shared by every entry."""
+    store = AttachmentStore(hass, Path(hass.config.path(STORAGE_DIR, DOMAIN, "attachments")))
+    hass.data[ATTACHMENT_STORE] = store
+    hass.http.register_view(GotifyAttachmentView(store))
+    async_setup_services(hass)
     return True
 
 
@@ -58,6 +71,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
         sw_version=version.version,
         configuration_url=str(client.base_url.with_user(None).with_password(None)),
     )
+    tags = TagStore(hass, entry.entry_id)
+    await tags.async_load()
+    entry.async_on_unload(tags.async_flush)
     entry.runtime_data = GotifyData(
         client=client,
         version=version,
@@ -69,16 +85,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
             for subentry_id, subentry in entry.subentries.items()
             if subentry.subentry_type == SUBENTRY_APPLICATION
         },
+        tags=tags,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await async_register_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+
+    store = hass.data[ATTACHMENT_STORE]
+    await store.async_cleanup()
+
+    async def _async_cleanup(_: datetime) -> None:
+        await store.async_cleanup()
+
+    entry.async_on_unload(async_track_time_interval(hass, _async_cleanup, ATTACHMENT_CLEANUP_INTERVAL))
     return True
 
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
     """Options and application subentries shape the services: reload to apply a change."""
     hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
+    """Forget the entry's tags."""
+    await TagStore(hass, entry.entry_id).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bool:

@@ -48,12 +48,14 @@ from .api import (
     display_url,
     normalize_url,
 )
+from .attachments import DEFAULT_EXPIRY_HOURS
 from .compat import vol
 from .const import (
     CLICK_TARGET_APP,
     CLICK_TARGET_BROWSER,
     CONF_APP_ID,
     CONF_APP_TOKEN,
+    CONF_ATTACHMENT_EXPIRY,
     CONF_CLICK_TARGET,
     CONF_DEFAULT_PRIORITY,
     CONF_DESCRIPTION,
@@ -341,6 +343,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_PRIORITY: DEFAULT_PRIORITY,
                 CONF_MARKDOWN: DEFAULT_MARKDOWN,
                 CONF_CLICK_TARGET: DEFAULT_CLICK_TARGET,
+                CONF_ATTACHMENT_EXPIRY: DEFAULT_EXPIRY_HOURS,
             },
             subentries=[
                 ConfigSubentryData(
@@ -429,7 +432,13 @@ class GotifyOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
-            return self.async_create_entry(data={**user_input, CONF_PRIORITY: int(user_input[CONF_PRIORITY])})
+            return self.async_create_entry(
+                data={
+                    **user_input,
+                    CONF_PRIORITY: int(user_input[CONF_PRIORITY]),
+                    CONF_ATTACHMENT_EXPIRY: int(user_input[CONF_ATTACHMENT_EXPIRY]),
+                }
+            )
         options = self.config_entry.options
         schema = vol.Schema(
             {
@@ -446,6 +455,13 @@ class GotifyOptionsFlow(OptionsFlow):
                         options=[CLICK_TARGET_APP, CLICK_TARGET_BROWSER],
                         translation_key=CONF_CLICK_TARGET,
                         mode=SelectSelectorMode.LIST,
+                    )
+                ),
+                vol.Required(
+                    CONF_ATTACHMENT_EXPIRY, default=options.get(CONF_ATTACHMENT_EXPIRY, DEFAULT_EXPIRY_HOURS)
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1, max=720, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="h"
                     )
                 ),
             }

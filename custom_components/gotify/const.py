@@ -1,7 +1,12 @@
 """Names shared by several modules of the Gotify integration."""
 
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.util.hass_dict import HassKey
+
+if TYPE_CHECKING:
+    from .attachments import AttachmentStore
 
 DOMAIN: Final = "gotify"
 LOGGER = logging.getLogger(__package__)
@@ -21,6 +26,7 @@ CONF_DEFAULT_PRIORITY: Final = "default_priority"
 CONF_PRIORITY: Final = "priority"
 CONF_MARKDOWN: Final = "markdown"
 CONF_CLICK_TARGET: Final = "click_target"
+CONF_ATTACHMENT_EXPIRY: Final = "attachment_expiry"
 CLICK_TARGET_APP: Final = "app"
 CLICK_TARGET_BROWSER: Final = "browser"
 
@@ -31,3 +37,5 @@ DEFAULT_APPLICATION_NAME: Final = "Home Assistant"
 DEFAULT_APPLICATION_DESCRIPTION: Final = "Notifications from Home Assistant"
 
 NOTIFY_SERVICE_PREFIX: Final = "gotify"
+
+ATTACHMENT_STORE: HassKey["AttachmentStore"] = HassKey(f"{DOMAIN}_attachments")

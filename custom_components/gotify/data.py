@@ -7,6 +7,7 @@ from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigEntry
 
 from .api import GotifyApplication, GotifyClient, GotifyUser, GotifyVersion
+from .tags import TagStore
 
 if TYPE_CHECKING:
     from .sender import GotifySender
@@ -22,6 +23,7 @@ class GotifyData:
     applications: dict[int, GotifyApplication]
     server_device_id: str
     senders: "dict[str, GotifySender]"
+    tags: TagStore
     legacy_services: list[BaseNotificationService] = field(default_factory=list)
 
 

@@ -17,6 +17,12 @@ ATTR_PRIORITY: Final = "priority"
 ATTR_LINK: Final = "link"
 ATTR_MARKDOWN: Final = "markdown"
 ATTR_EXTRAS: Final = "extras"
+ATTR_URL: Final = "url"  # Pushover's name for the link
+ATTR_URL_TITLE: Final = "url_title"
+ATTR_INTENT_URL: Final = "intent_url"
+ATTR_ATTACHMENT: Final = "attachment"
+ATTR_IMAGE: Final = "image"  # an image URL, as the mobile app's notifications take it
+ATTR_TAG: Final = "tag"
 
 # Names accepted for ``data.priority``, chosen to land in each Android notification channel:
 # < 1 min (silent), 1-3 low (icon only), 4-7 default (sound), >= 8 high (sound, vibration, heads-up).
@@ -29,6 +35,7 @@ DEFAULT_LINK_PATH: Final = ""  # Home Assistant's root opens the user's default 
 
 EXTRA_DISPLAY: Final = "client::display"
 EXTRA_NOTIFICATION: Final = "client::notification"
+EXTRA_ANDROID_ACTION: Final = "android::action"
 CONTENT_TYPE_MARKDOWN: Final = "text/markdown"
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -54,6 +61,15 @@ class MessageDefaults:
     click_target: str = "app"
     # Home Assistant's URL, needed for the browser; without it the companion app is used.
     home_assistant_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRef:
+    """An attachment the phone can load: its URL, whether it is an image, and a name to show."""
+
+    url: str
+    is_image: bool
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +174,44 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
     return result
 
 
+def _markdown_text(text: str) -> str:
+    return re.sub(r"([\\\[\]()*_`])", r"\\\1", text)
+
+
+def _with_attachment(text: str, extras: dict[str, Any], attachment: AttachmentRef, markdown: bool) -> str:
+    """Big picture on Android for an image; in the text, the image (markdown) or a link to the file."""
+    if attachment.is_image:
+        extras.setdefault(EXTRA_NOTIFICATION, {})["bigImageUrl"] = attachment.url
+        if markdown:
+            return f"{text}\n\n![{_markdown_text(attachment.name)}]({attachment.url})"
+        return text
+    if markdown:
+        return f"{text}\n\n[{_markdown_text(attachment.name)}]({attachment.url})"
+    return f"{text}\n\n{attachment.name}: {attachment.url}"
+
+
+def tag_of(data: Mapping[str, Any] | None) -> str | None:
+    """``data.tag``: sending with a tag replaces the previous message sent with it."""
+    value = (data or {}).get(ATTR_TAG)
+    if value is None:
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
+        raise MessageError("invalid_tag", value=str(value))
+    return str(value).strip()
+
+
+def attachment_of(data: Mapping[str, Any] | None) -> Any:
+    """``data.attachment`` (Pushover's key), or ``data.image`` (a URL) when there is none."""
+    data = data or {}
+    return data.get(ATTR_ATTACHMENT) if data.get(ATTR_ATTACHMENT) is not None else data.get(ATTR_IMAGE)
+
+
 def build_message(
-    message: Any, title: Any, data: Mapping[str, Any] | None, defaults: MessageDefaults
+    message: Any,
+    title: Any,
+    data: Mapping[str, Any] | None,
+    defaults: MessageDefaults,
+    attachment: AttachmentRef | None = None,
 ) -> OutgoingMessage:
     """Map a notify call (``message``, ``title``, ``data``) onto a Gotify message."""
     if not isinstance(message, str) or not message.strip():
@@ -172,12 +224,30 @@ def build_message(
     markdown = (
         defaults.markdown if data.get(ATTR_MARKDOWN) is None else _as_bool(data[ATTR_MARKDOWN], ATTR_MARKDOWN)
     )
+    tag_of(data)
 
-    extras: dict[str, Any] = {
-        EXTRA_NOTIFICATION: {"click": {"url": click_url(data.get(ATTR_LINK), defaults)}}
-    }
+    link = data.get(ATTR_LINK) if data.get(ATTR_LINK) is not None else data.get(ATTR_URL)
+    target = click_url(link, defaults)
+    extras: dict[str, Any] = {EXTRA_NOTIFICATION: {"click": {"url": target}}}
     if markdown:
         extras[EXTRA_DISPLAY] = {"contentType": CONTENT_TYPE_MARKDOWN}
+    intent_url = data.get(ATTR_INTENT_URL)
+    if intent_url is not None:
+        if not isinstance(intent_url, str) or not _SCHEME.match(intent_url.strip()):
+            raise MessageError("invalid_intent_url", value=str(intent_url))
+        extras[EXTRA_ANDROID_ACTION] = {"onReceive": {"intentUrl": intent_url.strip()}}
+
+    text = message
+    url_title = data.get(ATTR_URL_TITLE)
+    if url_title is not None and link is not None:
+        text = (
+            f"{text}\n\n[{_markdown_text(str(url_title))}]({target})"
+            if markdown
+            else f"{text}\n\n{url_title}: {target}"
+        )
+    if attachment is not None:
+        text = _with_attachment(text, extras, attachment, markdown)
+
     user_extras = data.get(ATTR_EXTRAS)
     if user_extras is not None:
         if not isinstance(user_extras, Mapping):
@@ -186,7 +256,7 @@ def build_message(
 
     title_text = None if title is None else str(title)
     return OutgoingMessage(
-        message=message,
+        message=text,
         title=title_text if title_text and title_text.strip() else None,
         priority=priority,
         extras=extras,

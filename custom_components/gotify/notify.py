@@ -2,24 +2,19 @@
 
 from typing import Any
 
-from homeassistant.components.notify import (
-    ATTR_DATA,
-    ATTR_TITLE,
-    BaseNotificationService,
-    NotifyEntity,
-    NotifyEntityFeature,
-)
-from homeassistant.components.notify import (
-    DOMAIN as NOTIFY_DOMAIN,
-)
-from homeassistant.core import HomeAssistant
+from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
+from homeassistant.components.notify.const import ATTR_DATA, ATTR_TARGET, ATTR_TITLE
+from homeassistant.components.notify.const import DOMAIN as NOTIFY_DOMAIN
+from homeassistant.components.notify.legacy import BaseNotificationService
+from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
 from .const import NOTIFY_SERVICE_PREFIX, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity
-from .sender import GotifySender
+from .sender import GotifySender, async_clear, async_delete
+from .services import async_setup_platform_services
 
 PARALLEL_UPDATES = 0
 
@@ -28,6 +23,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: GotifyConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """One notify entity per application subentry."""
+    async_setup_platform_services()
     for subentry_id, subentry in entry.subentries.items():
         if subentry.subentry_type == SUBENTRY_APPLICATION:
             async_add_entities([GotifyNotifyEntity(entry, subentry)], config_subentry_id=subentry_id)
@@ -45,6 +41,36 @@ class GotifyNotifyEntity(GotifyApplicationEntity, NotifyEntity):
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         await self.sender.async_send(message, title)
 
+    async def async_send_action(self, **fields: Any) -> ServiceResponse:
+        """``gotify.send``: every field, and the created messages in the response."""
+        message = fields.pop("message")
+        title = fields.pop("title", None)
+        target = fields.pop("target", None)
+        sent = await self.sender.async_send(message, title, fields, target)
+        applications = self.sender.entry.runtime_data.applications
+        return {
+            "messages": [
+                {
+                    "id": item.id,
+                    "appid": item.appid,
+                    "application": applications[item.appid].name
+                    if item.appid in applications
+                    else self.sender.name,
+                }
+                for item in sent
+            ]
+        }
+
+    async def async_delete_message_action(
+        self, message_id: int | None = None, tag: str | None = None
+    ) -> None:
+        """``gotify.delete_message``: by id, or the last message sent with a tag."""
+        await async_delete(self.sender, message_id, tag)
+
+    async def async_clear_messages_action(self) -> None:
+        """``gotify.clear_messages``: every message of this application."""
+        await async_clear(self.sender)
+
 
 class GotifyNotificationService(BaseNotificationService):
     """The legacy ``notify.gotify_<application>`` service of one application."""
@@ -53,7 +79,9 @@ class GotifyNotificationService(BaseNotificationService):
         self.sender = sender
 
     async def async_send_message(self, message: str = "", **kwargs: Any) -> None:
-        await self.sender.async_send(message, kwargs.get(ATTR_TITLE), kwargs.get(ATTR_DATA))
+        await self.sender.async_send(
+            message, kwargs.get(ATTR_TITLE), kwargs.get(ATTR_DATA), kwargs.get(ATTR_TARGET)
+        )
 
 
 def legacy_service_name(hass: HomeAssistant, application: str) -> str:

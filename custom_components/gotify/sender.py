@@ -1,6 +1,10 @@
 """The one path every way of sending takes: legacy service, notify entity and entity actions."""
 
+import asyncio
+import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
@@ -19,10 +23,13 @@ from .api import (
     GotifyResponseError,
     GotifyValidationError,
 )
+from .attachments import DEFAULT_EXPIRY_HOURS, async_resolve
 from .const import (
+    ATTACHMENT_STORE,
     CLICK_TARGET_BROWSER,
     CONF_APP_ID,
     CONF_APP_TOKEN,
+    CONF_ATTACHMENT_EXPIRY,
     CONF_CLICK_TARGET,
     CONF_MARKDOWN,
     CONF_PRIORITY,
@@ -33,23 +40,49 @@ from .const import (
     LOGGER,
 )
 from .data import GotifyConfigEntry
-from .message import MessageDefaults, MessageError, OutgoingMessage, build_message
+from .message import (
+    AttachmentRef,
+    MessageDefaults,
+    MessageError,
+    OutgoingMessage,
+    attachment_of,
+    build_message,
+    tag_of,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """An application of the account to publish to; without a token the client token publishes (v3)."""
+
+    app_id: int
+    name: str
+    token: str | None
+
+
+def _validation(err: MessageError) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=err.key, translation_placeholders=err.placeholders
+    )
 
 
 class GotifySender:
-    """Sends to one application of one account."""
+    """Sends for one application subentry: to its application, or to the targets a call names."""
 
     def __init__(self, hass: HomeAssistant, entry: GotifyConfigEntry, subentry: ConfigSubentry) -> None:
         self.hass = hass
         self.entry = entry
         self.subentry = subentry
         self.app_id: int = subentry.data[CONF_APP_ID]
-        self._app_token: str | None = subentry.data.get(CONF_APP_TOKEN)
         self._warned_no_url = False
 
     @property
     def name(self) -> str:
         return self.subentry.title
+
+    @property
+    def destination(self) -> Destination:
+        return Destination(self.app_id, self.name, self.subentry.data.get(CONF_APP_TOKEN))
 
     def defaults(self) -> MessageDefaults:
         options = self.entry.options
@@ -73,36 +106,140 @@ class GotifySender:
         )
 
     def build(
-        self, message: Any, title: Any = None, data: Mapping[str, Any] | None = None
+        self,
+        message: Any,
+        title: Any = None,
+        data: Mapping[str, Any] | None = None,
+        attachment: AttachmentRef | None = None,
     ) -> OutgoingMessage:
         """Map a call onto a Gotify message, raising a translated error for bad input."""
         try:
-            return build_message(message, title, data, self.defaults())
+            return build_message(message, title, data, self.defaults(), attachment)
         except MessageError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key=err.key, translation_placeholders=err.placeholders
-            ) from err
+            raise _validation(err) from err
 
     async def async_send(
-        self, message: Any, title: Any = None, data: Mapping[str, Any] | None = None
-    ) -> GotifyMessage:
-        """Send a notify call's message to this application."""
-        return await self.async_publish(self.build(message, title, data))
-
-    async def async_publish(self, outgoing: OutgoingMessage) -> GotifyMessage:
-        client = self.entry.runtime_data.client
+        self, message: Any, title: Any = None, data: Mapping[str, Any] | None = None, target: Any = None
+    ) -> list[GotifyMessage]:
+        """Send a notify call to this application, or to each application ``target`` names, at once."""
+        outgoing = self.build(message, title, data)  # bad input fails before any I/O
         try:
+            tag = tag_of(data)
+        except MessageError as err:
+            raise _validation(err) from err
+        destinations = await self.async_destinations(target)
+        if (attachment := attachment_of(data)) is not None:
+            expiry = timedelta(
+                hours=float(self.entry.options.get(CONF_ATTACHMENT_EXPIRY, DEFAULT_EXPIRY_HOURS))
+            )
+            reference = await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], attachment, expiry)
+            outgoing = self.build(message, title, data, reference)
+
+        results = await asyncio.gather(
+            *(self._deliver(destination, outgoing, tag) for destination in destinations),
+            return_exceptions=True,
+        )
+        sent = [result for result in results if isinstance(result, GotifyMessage)]
+        failed = [
+            (destination, result)
+            for destination, result in zip(destinations, results, strict=True)
+            if isinstance(result, BaseException)
+        ]
+        for _, error in failed:
+            if not isinstance(error, HomeAssistantError):
+                raise error
+        if len(failed) == 1 and len(destinations) == 1:
+            raise failed[0][1]
+        if failed:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="some_targets_failed",
+                translation_placeholders={
+                    "failed": "; ".join(f"{destination.name} ({error})" for destination, error in failed),
+                    "delivered": ", ".join(
+                        d.name
+                        for d, r in zip(destinations, results, strict=True)
+                        if isinstance(r, GotifyMessage)
+                    )
+                    or "none",
+                },
+            )
+        return sent
+
+    async def async_destinations(self, target: Any) -> list[Destination]:
+        """The applications a ``target`` names (names, case-insensitive, or ids); none means our own."""
+        if target is None or target in ([], ""):
+            return [self.destination]
+        wanted = [target] if isinstance(target, (str, int)) else list(target)
+        data = self.entry.runtime_data
+        found = self._match(wanted)
+        if any(item is None for item in found):
+            # Someone may have added the application on the server since setup.
+            try:
+                data.applications = {app.id: app for app in await data.client.applications()}
+            except GotifyError as err:
+                raise translate_error(self.hass, self.entry, err, application=self.name) from err
+            found = self._match(wanted)
+        unknown = [str(name) for name, match in zip(wanted, found, strict=True) if match is None]
+        if unknown:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_target",
+                translation_placeholders={
+                    "target": ", ".join(unknown),
+                    "known": ", ".join(sorted(app.name for app in data.applications.values())),
+                },
+            )
+        unique: dict[int, Destination] = {}
+        for destination in found:
+            assert destination is not None
+            unique.setdefault(destination.app_id, destination)
+        return list(unique.values())
+
+    def _match(self, wanted: list[Any]) -> list[Destination | None]:
+        applications = self.entry.runtime_data.applications
+        tokens = {s.data[CONF_APP_ID]: s.data.get(CONF_APP_TOKEN) for s in self.entry.subentries.values()}
+        result: list[Destination | None] = []
+        for item in wanted:
+            text = str(item).strip()
+            app = applications.get(int(text)) if text.isdigit() else None
+            if app is None:
+                app = next((a for a in applications.values() if a.name.casefold() == text.casefold()), None)
+            token = None if app is None else (app.token or tokens.get(app.id))
+            result.append(None if app is None else Destination(app.id, app.name, token))
+        return result
+
+    async def _deliver(
+        self, destination: Destination, outgoing: OutgoingMessage, tag: str | None
+    ) -> GotifyMessage:
+        data = self.entry.runtime_data
+        client = data.client
+        try:
+            if tag is not None and (previous := data.tags.get(destination.app_id, tag)) is not None:
+                with contextlib.suppress(GotifyNotFoundError):  # already deleted in Gotify
+                    await client.delete_message(previous)
             sent = await client.send_message(
                 outgoing.message,
                 title=outgoing.title,
                 priority=outgoing.priority,
                 extras=outgoing.extras,
-                app_token=self._app_token,
-                appid=None if self._app_token else self.app_id,
+                app_token=destination.token,
+                appid=None if destination.token else destination.app_id,
             )
+        except GotifyAuthenticationError as err:
+            if destination.token is None:  # the client token itself was refused
+                raise translate_error(self.hass, self.entry, err, application=destination.name) from err
+            # The application's token was rotated or the application deleted: the account is fine.
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="application_token_refused",
+                translation_placeholders={"application": destination.name, "reason": err.description},
+            ) from err
         except GotifyError as err:
-            raise translate_error(self.hass, self.entry, err, application=self.name) from err
-        LOGGER.debug("Sent message %s to %s", sent.id, self.name)
+            raise translate_error(self.hass, self.entry, err, application=destination.name) from err
+        if tag is not None:
+            data.tags.set(destination.app_id, tag, sent.id)
+        LOGGER.debug("Sent message %s to %s", sent.id, destination.name)
         return sent
 
 
@@ -122,8 +259,8 @@ def translate_error(
     if isinstance(err, GotifyNotFoundError):
         return HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key="application_not_found",
-            translation_placeholders=placeholders,
+            translation_key="not_found",
+            translation_placeholders={**placeholders, "reason": err.description},
         )
     if isinstance(err, GotifyPayloadTooLargeError):
         return HomeAssistantError(
@@ -160,3 +297,35 @@ def translate_error(
         translation_key="invalid_response",
         translation_placeholders={**placeholders, "reason": str(err)},
     )
+
+
+async def async_delete(sender: GotifySender, message_id: int | None, tag: str | None) -> None:
+    """Delete one message of the sender's application, by id or by the tag it was sent with."""
+    data = sender.entry.runtime_data
+    if message_id is None:
+        if tag is None:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="delete_needs_id_or_tag")
+        message_id = data.tags.get(sender.app_id, tag)
+        if message_id is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_tag",
+                translation_placeholders={"tag": tag, "application": sender.name},
+            )
+    try:
+        await data.client.delete_message(message_id)
+    except GotifyError as err:
+        raise translate_error(sender.hass, sender.entry, err, application=sender.name) from err
+    finally:
+        if tag is not None:
+            data.tags.forget(sender.app_id, tag)
+
+
+async def async_clear(sender: GotifySender) -> None:
+    """Delete every message of the sender's application."""
+    data = sender.entry.runtime_data
+    try:
+        await data.client.clear_application_messages(sender.app_id)
+    except GotifyError as err:
+        raise translate_error(sender.hass, sender.entry, err, application=sender.name) from err
+    data.tags.forget(sender.app_id)

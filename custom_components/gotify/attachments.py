@@ -1,0 +1,260 @@
+"""Attachments: turn a file, URL, camera or media-source item into a URL the phone can load.
+
+Gotify stores no files. A URL is passed through; anything else (a local file, a camera snapshot, a
+media-source item) is stored here and served by Home Assistant under a signed path that expires, on Home
+Assistant's external URL, so that the phone (often outside the home network) can fetch it.
+"""
+
+import mimetypes
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Final
+
+from aiohttp import web
+from homeassistant.components.http import HomeAssistantView
+from homeassistant.components.http.auth import async_sign_path
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.network import NoURLAvailableError, get_url
+
+from .compat import media_source_path
+from .const import DOMAIN, LOGGER
+from .message import AttachmentRef
+
+ATTACHMENT_PATH: Final = "/api/gotify/attachment"
+MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
+DEFAULT_EXPIRY_HOURS: Final = 24
+
+# Stored names carry their own expiry: <unix expiry>-<random>.<extension>. The view serves nothing else.
+_STORED_NAME = re.compile(r"^(?P<expires>\d{10})-[0-9a-f]{32}\.(?P<ext>[a-z0-9]{1,5})$")
+_CAMERA = re.compile(r"^camera\.[a-z0-9_]+$")
+_MEDIA_CAMERA = "media-source://camera/"
+_HTTP = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """Bytes to keep for the phone, with what they are."""
+
+    data: bytes
+    content_type: str
+    name: str
+
+
+class AttachmentStore:
+    """Files kept for the phone to fetch, each until its expiry."""
+
+    def __init__(self, hass: HomeAssistant, directory: Path) -> None:
+        self.hass = hass
+        self.directory = directory
+        self._warned_internal = False
+
+    def path_of(self, name: str) -> Path | None:
+        """The stored file for a served name, if it is one of ours and has not expired."""
+        match = _STORED_NAME.match(name)
+        if match is None or int(match["expires"]) < time.time():
+            return None
+        path = self.directory / name
+        return path if path.is_file() else None
+
+    async def async_store(self, content: Content, expiry: timedelta) -> str:
+        """Keep ``content`` and return the absolute, signed URL the phone can load it from."""
+        if len(content.data) > MAX_ATTACHMENT_BYTES:
+            raise _too_large(content.name, len(content.data))
+        extension = _extension(content.content_type, content.name)
+        expires = int(time.time() + expiry.total_seconds())
+        name = f"{expires:010d}-{secrets.token_hex(16)}.{extension}"
+        await self.hass.async_add_executor_job(self._write, name, content.data)
+        signed = async_sign_path(self.hass, f"{ATTACHMENT_PATH}/{name}", expiry, use_content_user=True)
+        return f"{self._base_url()}{signed}"
+
+    def _write(self, name: str, data: bytes) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / name).write_bytes(data)
+
+    def _base_url(self) -> str:
+        try:
+            return get_url(self.hass, allow_internal=False, allow_ip=True)
+        except NoURLAvailableError:
+            pass
+        try:
+            url = get_url(self.hass, allow_external=False)
+        except NoURLAvailableError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="no_home_assistant_url"
+            ) from err
+        if not self._warned_internal:
+            self._warned_internal = True
+            LOGGER.warning(
+                "Home Assistant has no external URL; attachments are served on %s, "
+                "which phones outside the home network cannot reach",
+                url,
+            )
+        return url
+
+    async def async_cleanup(self) -> int:
+        """Delete expired files; returns how many."""
+        return await self.hass.async_add_executor_job(self._cleanup)
+
+    def _cleanup(self) -> int:
+        if not self.directory.is_dir():
+            return 0
+        removed = 0
+        now = time.time()
+        for path in self.directory.iterdir():
+            match = _STORED_NAME.match(path.name)
+            if match is None or int(match["expires"]) < now:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def _extension(content_type: str, name: str) -> str:
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if re.fullmatch(r"[a-z0-9]{1,5}", suffix):
+        return suffix
+    guessed = mimetypes.guess_extension(content_type.split(";", maxsplit=1)[0].strip()) or ".bin"
+    return guessed.lstrip(".")
+
+
+def _too_large(name: str, size: int) -> ServiceValidationError:
+    return _invalid(
+        "attachment_too_large",
+        name=name,
+        size=f"{size / 1024 / 1024:.1f}",
+        limit=f"{MAX_ATTACHMENT_BYTES // 1024 // 1024}",
+    )
+
+
+class GotifyAttachmentView(HomeAssistantView):
+    """Serves stored attachments; Home Assistant's auth accepts only a valid, unexpired signature."""
+
+    url = ATTACHMENT_PATH + "/{name}"
+    name = "api:gotify:attachment"
+    requires_auth = True
+
+    def __init__(self, store: AttachmentStore) -> None:
+        self.store = store
+
+    async def get(self, request: web.Request, name: str) -> web.StreamResponse:
+        path = await self.store.hass.async_add_executor_job(self.store.path_of, name)
+        if path is None:
+            return web.Response(status=HTTPStatus.NOT_FOUND)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return web.FileResponse(path, headers={"Content-Type": content_type, "Cache-Control": "private"})
+
+
+# --- resolving what the caller passed -----------------------------------------------------------
+
+
+def _read_file(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_ATTACHMENT_BYTES:
+        raise _too_large(path.name, size)
+    return path.read_bytes()
+
+
+async def async_read_local_file(hass: HomeAssistant, text: str) -> Content:
+    """A local file, if Home Assistant's ``allowlist_external_dirs`` allows it."""
+    if not hass.config.is_allowed_path(text):
+        raise _invalid("attachment_not_allowed", path=text)
+    path = Path(text)
+    try:
+        data = await hass.async_add_executor_job(_read_file, path)
+    except FileNotFoundError as err:
+        raise _invalid("attachment_not_found", path=text) from err
+    except (IsADirectoryError, PermissionError, OSError) as err:
+        raise _invalid("attachment_unreadable", path=text, reason=err.strerror or type(err).__name__) from err
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Content(data, content_type, path.name)
+
+
+async def async_camera_snapshot(hass: HomeAssistant, entity_id: str) -> Content:
+    """A snapshot taken now."""
+    from homeassistant.components.camera import async_get_image  # noqa: PLC0415 - camera is optional
+
+    if hass.states.get(entity_id) is None:
+        raise _invalid("attachment_camera_not_found", entity_id=entity_id)
+    try:
+        image = await async_get_image(hass, entity_id)
+    except HomeAssistantError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="attachment_camera_failed",
+            translation_placeholders={"entity_id": entity_id, "reason": str(err)},
+        ) from err
+    extension = mimetypes.guess_extension(image.content_type) or ".jpg"
+    return Content(image.content, image.content_type, f"{entity_id.split('.', 1)[1]}{extension}")
+
+
+async def async_media_source(hass: HomeAssistant, media_id: str) -> Content | str:
+    """A media-source item: its bytes, or a URL when it resolves to one outside Home Assistant."""
+    if media_id.startswith(_MEDIA_CAMERA):
+        return await async_camera_snapshot(hass, media_id.removeprefix(_MEDIA_CAMERA))
+    from homeassistant.components.media_source import async_resolve_media  # noqa: PLC0415
+
+    try:
+        media = await async_resolve_media(hass, media_id, None)
+    except HomeAssistantError as err:
+        raise _invalid("attachment_media_not_found", media_id=media_id, reason=str(err)) from err
+    path = media_source_path(hass, media)
+    if path is not None:
+        content = await async_read_local_file_unchecked(hass, path)
+        return Content(content.data, media.mime_type or content.content_type, content.name)
+    if _HTTP.match(media.url):
+        return media.url
+    raise _invalid("attachment_media_not_supported", media_id=media_id)
+
+
+async def async_read_local_file_unchecked(hass: HomeAssistant, path: Path) -> Content:
+    """A file that media source itself resolved (inside Home Assistant's media folders)."""
+    try:
+        data = await hass.async_add_executor_job(_read_file, path)
+    except OSError as err:
+        raise _invalid(
+            "attachment_unreadable", path=str(path), reason=err.strerror or type(err).__name__
+        ) from err
+    return Content(data, mimetypes.guess_type(path.name)[0] or "application/octet-stream", path.name)
+
+
+def _is_image_url(url: str) -> bool:
+    guessed = mimetypes.guess_type(url.split("?", 1)[0])[0]
+    # Without a telling extension (a camera proxy, a CDN) assume an image: that is what attachments are.
+    return guessed is None or guessed.startswith("image/")
+
+
+async def async_resolve(
+    hass: HomeAssistant, store: AttachmentStore, value: Any, expiry: timedelta
+) -> AttachmentRef:
+    """The URL of an attachment given as a URL, file path, camera entity id or media-source id."""
+    if isinstance(value, dict) and "media_content_id" in value:  # from a media selector
+        value = value["media_content_id"]
+    if not isinstance(value, str) or not value.strip():
+        raise _invalid("attachment_invalid", value=str(value))
+    text = value.strip()
+    if _HTTP.match(text):
+        return AttachmentRef(
+            text, _is_image_url(text), text.rsplit("/", 1)[-1].split("?", 1)[0] or "attachment"
+        )
+    content: Content | str
+    if text.startswith("media-source://"):
+        content = await async_media_source(hass, text)
+        if isinstance(content, str):
+            return AttachmentRef(content, _is_image_url(content), content.rsplit("/", 1)[-1])
+    elif _CAMERA.match(text):
+        content = await async_camera_snapshot(hass, text)
+    else:
+        content = await async_read_local_file(hass, text)
+    url = await store.async_store(content, expiry)
+    return AttachmentRef(url, content.content_type.startswith("image/"), content.name)

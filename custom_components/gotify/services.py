@@ -1,0 +1,77 @@
+"""Entity actions of the Gotify notify entities: gotify.send, gotify.delete_message, gotify.clear_messages."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.notify.const import DOMAIN as NOTIFY_DOMAIN
+from homeassistant.core import HomeAssistant, SupportsResponse, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.entity_platform import async_get_current_platform
+
+from .compat import HAS_PLATFORM_ENTITY_SERVICE, async_register_platform_entity_service, vol
+from .const import DOMAIN
+
+ATTR_MESSAGE_ID = "message_id"
+
+SEND_FIELDS: dict[Any, Any] = {
+    vol.Required("message"): cv.string,
+    vol.Optional("title"): cv.string,
+    vol.Optional("priority"): vol.Any(vol.Coerce(int), cv.string),
+    vol.Optional("link"): cv.string,
+    vol.Optional("url_title"): cv.string,
+    vol.Optional("markdown"): cv.boolean,
+    vol.Optional("attachment"): vol.Any(cv.string, dict),
+    vol.Optional("image"): cv.string,
+    vol.Optional("intent_url"): cv.string,
+    vol.Optional("tag"): cv.string,
+    vol.Optional("extras"): dict,
+    vol.Optional("target"): vol.All(cv.ensure_list, [vol.Any(int, cv.string)]),
+}
+DELETE_FIELDS: dict[Any, Any] = {
+    vol.Optional(ATTR_MESSAGE_ID): vol.Coerce(int),
+    vol.Optional("tag"): cv.string,
+}
+
+
+@dataclass(frozen=True)
+class EntityAction:
+    name: str
+    fields: dict[Any, Any]
+    method: str
+    response: SupportsResponse
+
+
+ACTIONS = (
+    EntityAction("send", SEND_FIELDS, "async_send_action", SupportsResponse.OPTIONAL),
+    EntityAction("delete_message", DELETE_FIELDS, "async_delete_message_action", SupportsResponse.NONE),
+    EntityAction("clear_messages", {}, "async_clear_messages_action", SupportsResponse.NONE),
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the entity actions (on Home Assistant versions that register them at setup)."""
+    if not HAS_PLATFORM_ENTITY_SERVICE:
+        return
+    for action in ACTIONS:
+        async_register_platform_entity_service(
+            hass,
+            DOMAIN,
+            action.name,
+            entity_domain=NOTIFY_DOMAIN,
+            schema=action.fields,
+            func=action.method,
+            supports_response=action.response,
+        )
+
+
+@callback
+def async_setup_platform_services() -> None:
+    """Register the entity actions from the notify platform (Home Assistant 2025.4)."""
+    if HAS_PLATFORM_ENTITY_SERVICE:
+        return
+    platform = async_get_current_platform()
+    for action in ACTIONS:
+        platform.async_register_entity_service(
+            action.name, action.fields, action.method, supports_response=action.response
+        )
