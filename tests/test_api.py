@@ -389,7 +389,7 @@ async def test_stream_ends_with_connection_error_when_the_server_goes(
     with pytest.raises(GotifyConnectionError, match="stream closed"):
         await asyncio.wait_for(waiting, 5)
     await messages.aclose()
-    with pytest.raises(GotifyConnectionError, match="cannot open the stream"):
+    with pytest.raises(GotifyConnectionError, match="cannot connect"):
         await anext(client.stream())
 
 

@@ -8,10 +8,11 @@ exception text or a log line; error texts name the server by host and the call b
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Self
@@ -341,7 +342,7 @@ class GotifyClient:
         headers = {"Accept": "application/json"}
         if authenticated:
             headers[TOKEN_HEADER] = token or self._client_token
-        try:
+        with self._transport_errors(method, path):
             async with asyncio.timeout(self._timeout):
                 async with self._session.request(
                     method,
@@ -358,6 +359,12 @@ class GotifyClient:
                     if response.status >= 400 and response.status not in accept_status:
                         raise self._response_error(method, path, response, body)
                     return self._decode(method, path, body)
+
+    @contextlib.contextmanager
+    def _transport_errors(self, method: str, path: str) -> Iterator[None]:
+        """Turn aiohttp's and asyncio's errors into this client's, naming the server but no secret."""
+        try:
+            yield
         except GotifyError:
             raise
         except TimeoutError as err:
@@ -548,28 +555,25 @@ class GotifyClient:
         socket is closed when the caller stops early.
         """
         path = "stream"
-        try:
-            async with asyncio.timeout(self._timeout):
-                # No Origin header (Gotify refuses a foreign one); pings are answered below, where their
-                # arrival also proves the connection alive.
-                socket = await self._session.ws_connect(
-                    self.url(path), headers={TOKEN_HEADER: self._client_token}, ssl=self._ssl, autoping=False
-                )
-        except aiohttp.WSServerHandshakeError as err:
-            status = err.status
-            raise _error_class(status)(
-                status, "Handshake refused", err.message or "websocket refused", method="GET", path=path
-            ) from err
-        except TimeoutError as err:
-            raise GotifyTimeoutError(
-                f"GET {path}: {self.host} did not answer within {self._timeout:g} s"
-            ) from err
-        except aiohttp.ClientConnectorCertificateError as err:
-            raise GotifyCertificateError(
-                f"{self.host}: TLS certificate not accepted ({err.certificate_error})"
-            ) from err
-        except aiohttp.ClientError as err:
-            raise GotifyConnectionError(f"{self.host}: cannot open the stream ({_reason(err)})") from err
+        with self._transport_errors("GET", path):
+            try:
+                async with asyncio.timeout(self._timeout):
+                    # No Origin header (Gotify refuses a foreign one); pings are answered below, where
+                    # their arrival also proves the connection alive.
+                    socket = await self._session.ws_connect(
+                        self.url(path),
+                        headers={TOKEN_HEADER: self._client_token},
+                        ssl=self._ssl,
+                        autoping=False,
+                    )
+            except aiohttp.WSServerHandshakeError as err:
+                raise _error_class(err.status)(
+                    err.status,
+                    "Handshake refused",
+                    err.message or "websocket refused",
+                    method="GET",
+                    path=path,
+                ) from err
 
         async with socket:
             while True:

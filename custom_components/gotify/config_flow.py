@@ -235,6 +235,25 @@ async def async_create_application(
     return application
 
 
+async def async_create_from_form(
+    hass: HomeAssistant,
+    client: GotifyClient,
+    existing: list[GotifyApplication],
+    user_input: Mapping[str, Any] | None,
+) -> tuple[GotifyApplication | None, dict[str, str], dict[str, str]]:
+    """The create-application form's outcome: the new application, or the form's errors."""
+    errors: dict[str, str] = {}
+    placeholders = {"name": "", "reason": ""}
+    if user_input is None:
+        return None, errors, placeholders
+    try:
+        return await async_create_application(hass, client, existing, user_input), errors, placeholders
+    except FlowError as err:
+        errors[err.field] = err.key
+        placeholders.update(err.placeholders)
+        return None, errors, placeholders
+
+
 def _subentry_data(application: GotifyApplication) -> dict[str, Any]:
     # v3 servers show an application's token only when creating it; without one the client token
     # publishes with the application's id.
@@ -308,18 +327,11 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         assert self._account is not None
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"name": "", "reason": ""}
-        if user_input is not None:
-            try:
-                application = await async_create_application(
-                    self.hass, self._account.client, self._applications, user_input
-                )
-            except FlowError as err:
-                errors[err.field] = err.key
-                placeholders.update(err.placeholders)
-            else:
-                return self._create_entry(application)
+        application, errors, placeholders = await async_create_from_form(
+            self.hass, self._account.client, self._applications, user_input
+        )
+        if application is not None:
+            return self._create_entry(application)
         return self.async_show_form(
             step_id="create_application",
             data_schema=self.add_suggested_values_to_schema(_create_application_schema(), user_input or {}),
@@ -512,20 +524,13 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         assert self._client is not None
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"name": "", "reason": ""}
-        if user_input is not None:
-            try:
-                application = await async_create_application(
-                    self.hass, self._client, self._applications, user_input
-                )
-            except FlowError as err:
-                errors[err.field] = err.key
-                placeholders.update(err.placeholders)
-            else:
-                return self.async_create_entry(
-                    title=application.name, data=_subentry_data(application), unique_id=str(application.id)
-                )
+        application, errors, placeholders = await async_create_from_form(
+            self.hass, self._client, self._applications, user_input
+        )
+        if application is not None:
+            return self.async_create_entry(
+                title=application.name, data=_subentry_data(application), unique_id=str(application.id)
+            )
         return self.async_show_form(
             step_id="create_application",
             data_schema=self.add_suggested_values_to_schema(_create_application_schema(), user_input or {}),

@@ -243,59 +243,35 @@ class GotifySender:
         return sent
 
 
+# The most specific kind first: each error gets the first key whose class it is an instance of.
+_ERROR_KEYS: tuple[tuple[type[GotifyError], str], ...] = (
+    (GotifyAuthenticationError, "send_auth_failed"),
+    (GotifyNotFoundError, "not_found"),
+    (GotifyPayloadTooLargeError, "payload_too_large"),
+    (GotifyValidationError, "message_rejected"),
+    (GotifyResponseError, "server_error"),
+    (GotifyCertificateError, "certificate_error"),
+    (GotifyConnectionError, "cannot_connect"),
+)
+
+
 def translate_error(
     hass: HomeAssistant, entry: GotifyConfigEntry, err: GotifyError, *, application: str
 ) -> HomeAssistantError:
-    """A translated error naming the server's reason; a refused token also starts reauthentication."""
-    host = entry.runtime_data.client.host
-    placeholders = {"host": host, "application": application}
+    """A translated error naming the server's reason; a refused client token also starts reauth."""
     if isinstance(err, GotifyAuthenticationError):
         entry.async_start_reauth(hass)
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="send_auth_failed",
-            translation_placeholders={**placeholders, "reason": err.description},
-        )
-    if isinstance(err, GotifyNotFoundError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="not_found",
-            translation_placeholders={**placeholders, "reason": err.description},
-        )
-    if isinstance(err, GotifyPayloadTooLargeError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="payload_too_large",
-            translation_placeholders={**placeholders, "reason": err.description},
-        )
-    if isinstance(err, GotifyValidationError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="message_rejected",
-            translation_placeholders={**placeholders, "reason": err.description},
-        )
-    if isinstance(err, GotifyResponseError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="server_error",
-            translation_placeholders={**placeholders, "status": str(err.status), "reason": err.description},
-        )
-    if isinstance(err, GotifyCertificateError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="certificate_error",
-            translation_placeholders=placeholders,
-        )
-    if isinstance(err, GotifyConnectionError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={**placeholders, "reason": str(err)},
-        )
+    key = next((key for kind, key in _ERROR_KEYS if isinstance(err, kind)), "invalid_response")
+    response = err if isinstance(err, GotifyResponseError) else None
     return HomeAssistantError(
         translation_domain=DOMAIN,
-        translation_key="invalid_response",
-        translation_placeholders={**placeholders, "reason": str(err)},
+        translation_key=key,
+        translation_placeholders={
+            "host": entry.runtime_data.client.host,
+            "application": application,
+            "reason": response.description if response else str(err),
+            "status": str(response.status) if response else "",
+        },
     )
 
 
