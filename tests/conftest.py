@@ -5,9 +5,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from custom_components.gotify.api import GotifyClient
+from custom_components.gotify.const import DOMAIN
 
 from .gotify_double import V2, V3, GotifyDouble
 
@@ -20,12 +22,21 @@ def gotify_version(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def gotify(
-    socket_enabled: None, unused_tcp_port_factory: Callable[[], int], gotify_version: str
+    request: pytest.FixtureRequest,
+    socket_enabled: None,
+    unused_tcp_port_factory: Callable[[], int],
+    gotify_version: str,
 ) -> AsyncIterator[GotifyDouble]:
     """A Gotify server double serving on loopback."""
+    hass: HomeAssistant | None = request.getfixturevalue("hass") if "hass" in request.fixturenames else None
     double = GotifyDouble(gotify_version)
     await double.start(unused_tcp_port_factory())
     yield double
+    if hass is not None:
+        # Unload first, so that no stream listener is reconnecting while the server goes away.
+        for entry in hass.config_entries.async_entries(DOMAIN):
+            if entry.state is ConfigEntryState.LOADED:
+                await hass.config_entries.async_unload(entry.entry_id)
     await double.stop()
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.gotify.const import (
@@ -46,7 +47,13 @@ def mock_entry(
             CONF_USER_ID: gotify.admin.id,
             CONF_USERNAME: gotify.admin.name,
         },
-        options={CONF_PRIORITY: 4, CONF_MARKDOWN: True, CONF_CLICK_TARGET: "app", "attachment_expiry": 24}
+        options={
+            CONF_PRIORITY: 4,
+            CONF_MARKDOWN: True,
+            CONF_CLICK_TARGET: "app",
+            "attachment_expiry": 24,
+            "queue": True,
+        }
         | options,
         subentries_data=[application_subentry(app, with_token=with_token) for app in applications],
     )
@@ -57,3 +64,12 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+def notify_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """The entity id of the entry's (first) notify entity."""
+    return next(
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.domain == "notify"
+    )

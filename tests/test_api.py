@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -23,8 +24,10 @@ from custom_components.gotify.api import (
     GotifyPayloadTooLargeError,
     GotifyServerError,
     GotifyTimeoutError,
+    GotifyUnreachableError,
     GotifyValidationError,
     GotifyVersion,
+    maybe_delivered,
     normalize_url,
     parse_date,
 )
@@ -324,14 +327,21 @@ async def test_application_messages_paging(client: GotifyClient, gotify: GotifyD
     assert last.messages[0].date.tzinfo is not None
 
 
-async def test_application_messages_after(client: GotifyClient, gotify: GotifyDouble) -> None:
+async def test_messages_after(client: GotifyClient, gotify: GotifyDouble) -> None:
     application = gotify.add_application("Home Assistant")
     ids = [gotify.add_message(application, f"m{i}").id for i in range(7)]
 
-    missed = await client.application_messages_after(application.id, ids[1], page_size=2)
+    other = gotify.add_application("Other")
+    foreign = gotify.add_message(other, "elsewhere")
+
+    missed = await client.messages_after(ids[1], app_id=application.id, page_size=2)
 
     assert [m.id for m in missed] == ids[2:]  # oldest first, nothing at or below the last one seen
-    assert await client.application_messages_after(application.id, ids[-1]) == []
+    assert await client.messages_after(ids[-1], app_id=application.id) == []
+    # Across the whole account, through GET /message.
+    assert [m.id for m in await client.messages_after(ids[4], page_size=2)] == [*ids[5:], foreign.id]
+    assert gotify.requests[-1].path == "/message"
+    assert await client.newest_message_id() == foreign.id
 
 
 async def test_application_messages_limit_is_checked(client: GotifyClient, gotify: GotifyDouble) -> None:
@@ -474,9 +484,9 @@ async def test_dropped_idempotent_request_is_retried_once(client: GotifyClient, 
 
 async def test_connection_refused(client: GotifyClient, gotify: GotifyDouble) -> None:
     await gotify.stop()
-    with pytest.raises(GotifyConnectionError, match="cannot connect") as caught:
+    with pytest.raises(GotifyUnreachableError, match="cannot connect") as caught:
         await client.version()
-    assert not isinstance(caught.value, GotifyTimeoutError)
+    assert not maybe_delivered(caught.value)
     await gotify.start()
     assert (await client.version()).version == gotify.version
 
@@ -594,3 +604,21 @@ async def test_is_application_token(client: GotifyClient, gotify: GotifyDouble) 
     assert await client.is_application_token("Cnot-a-token00") is False
     assert gotify.messages == {}  # the probe publishes nothing
     assert gotify.requests[-1].json == {}
+
+
+async def test_newest_message_id_of_an_empty_account(client: GotifyClient) -> None:
+    assert await client.newest_message_id() == 0
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [("drop", True), ("502_html", True), ("500", False), ("413_html", False)],
+)
+async def test_maybe_delivered(
+    client: GotifyClient, gotify: GotifyDouble, failure: Any, expected: bool
+) -> None:
+    application = gotify.add_application("Home Assistant")
+    gotify.fail_next(failure)
+    with pytest.raises(GotifyError) as caught:
+        await client.send_message("m", app_token=application.token)
+    assert maybe_delivered(caught.value) is expected

@@ -68,7 +68,13 @@ async def test_create_default_application(
         "user_id": gotify.admin.id,
         "username": "admin",
     }
-    assert entry.options == {"priority": 4, "markdown": True, "click_target": "app", "attachment_expiry": 24}
+    assert entry.options == {
+        "priority": 4,
+        "markdown": True,
+        "click_target": "app",
+        "attachment_expiry": 24,
+        "queue": True,
+    }
     [subentry] = entry.subentries.values()
     assert (subentry.subentry_type, subentry.title, subentry.unique_id) == (
         SUBENTRY_APPLICATION,
@@ -441,10 +447,22 @@ async def test_options(hass: HomeAssistant, gotify: GotifyDouble) -> None:
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     schema = {str(key): key.default() for key in result["data_schema"].schema}
-    assert schema == {"priority": 4, "markdown": True, "click_target": "app", "attachment_expiry": 24}
+    assert schema == {
+        "priority": 4,
+        "markdown": True,
+        "click_target": "app",
+        "attachment_expiry": 24,
+        "queue": True,
+    }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {"priority": 6.0, "markdown": False, "click_target": "browser", "attachment_expiry": 2.0},
+        {
+            "priority": 6.0,
+            "markdown": False,
+            "click_target": "browser",
+            "queue": False,
+            "attachment_expiry": 2.0,
+        },
     )
     await hass.async_block_till_done()
 
@@ -453,6 +471,7 @@ async def test_options(hass: HomeAssistant, gotify: GotifyDouble) -> None:
         "priority": 6,
         "markdown": False,
         "click_target": "browser",
+        "queue": False,
         "attachment_expiry": 2,
     }
     await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)

@@ -64,11 +64,11 @@ async def test_options_and_subentry_flows_over_http(
     client = await hass_client()
 
     result = await _post(client, "/api/config/config_entries/options/flow", {"handler": entry.entry_id})
-    assert _fields(result) == ["priority", "markdown", "click_target", "attachment_expiry"]
+    assert _fields(result) == ["priority", "markdown", "click_target", "queue", "attachment_expiry"]
     result = await _post(
         client,
         f"/api/config/config_entries/options/flow/{result['flow_id']}",
-        {"priority": 7, "markdown": True, "click_target": "app", "attachment_expiry": 24},
+        {"priority": 7, "markdown": True, "click_target": "app", "attachment_expiry": 24, "queue": True},
     )
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()

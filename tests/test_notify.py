@@ -7,12 +7,11 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 
 from custom_components.gotify.const import DOMAIN
 
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, setup_entry
+from .helpers import mock_entry, notify_entity, setup_entry
 
 MARKDOWN = {"client::display": {"contentType": "text/markdown"}}
 
@@ -85,10 +84,8 @@ async def test_v3_application_without_token_publishes_with_appid(
 async def test_notify_entity_uses_the_same_sender(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     application = gotify.add_application("Home Assistant")
     entry = await setup_entry(hass, mock_entry(gotify, application))
-    entity_id = next(
-        e.entity_id for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    )
-    assert entity_id.startswith("notify.")
+    entity_id = notify_entity(hass, entry)
+    assert entity_id == "notify.home_assistant"
 
     await hass.services.async_call(
         "notify",
@@ -200,8 +197,9 @@ async def test_bad_input(
 async def test_server_failures(
     hass: HomeAssistant, gotify: GotifyDouble, failure: Any, key: str, text: str
 ) -> None:
-    await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    gotify.fail_next(failure, path="/message")
+    # With the outbox turned off a failing server fails the action (with it on, the message queues).
+    await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant"), queue=False))
+    gotify.fail_next(failure, path="/message", method="POST")
 
     with pytest.raises(HomeAssistantError) as caught:
         await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)
@@ -211,7 +209,7 @@ async def test_server_failures(
 
 
 async def test_server_down(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
+    await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant"), queue=False))
     await gotify.stop()
     await asyncio.sleep(0.05)  # as in life, the pooled connection's close arrives before the next call
 
@@ -224,9 +222,7 @@ async def test_server_down(hass: HomeAssistant, gotify: GotifyDouble) -> None:
 async def test_refused_client_token_starts_reauth(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     application = gotify.add_application("Home Assistant")
     entry = await setup_entry(hass, mock_entry(gotify, application))
-    entity_id = next(
-        e.entity_id for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    )
+    entity_id = notify_entity(hass, entry)
     token = gotify.client_token
     gotify.remove_client(token)  # the client was deleted in the Gotify web UI
 

@@ -12,7 +12,6 @@ from homeassistant.components.camera import Camera
 from homeassistant.components.camera.const import DATA_COMPONENT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -22,7 +21,7 @@ from custom_components.gotify import attachments
 from custom_components.gotify.const import ATTACHMENT_STORE, DOMAIN
 
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, setup_entry
+from .helpers import mock_entry, notify_entity, setup_entry
 
 EXTERNAL = "https://ha.example.com"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -437,8 +436,7 @@ async def test_tag_of_a_message_deleted_in_gotify(
 # --- entity actions -----------------------------------------------------------------------------
 
 
-def _entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    return next(e.entity_id for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id))
+_entity = notify_entity
 
 
 async def test_send_action_response(hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry) -> None:

@@ -1,28 +1,32 @@
-"""The Gotify integration: notifications to a self-hosted Gotify server."""
+"""The Gotify integration: notifications to a self-hosted Gotify server, and messages from it."""
 
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
 from .api import GotifyAuthenticationError, GotifyClient, GotifyError
 from .attachments import AttachmentStore, GotifyAttachmentView
-from .const import ATTACHMENT_STORE, DOMAIN, SUBENTRY_APPLICATION
+from .const import ATTACHMENT_STORE, CONF_APP_ID, DOMAIN, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry, GotifyData
 from .notify import async_register_legacy_services, async_unregister_legacy_services
-from .sender import GotifySender
+from .outbox import Outbox, async_remove_outbox
+from .sender import GotifySender, async_find_delivered, async_publish
 from .services import async_setup_services
-from .tags import TagStore
+from .stream import GotifyListener, OwnMessages, signal_status
+from .tags import TagStore, async_remove_tags
 
-PLATFORMS: list[Platform] = [Platform.NOTIFY]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 ATTACHMENT_CLEANUP_INTERVAL = timedelta(hours=1)
 
@@ -42,12 +46,13 @@ def client_for(hass: HomeAssistant, url: str, token: str, verify_ssl: bool) -> G
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bool:
-    """Connect to the server, then set up the notify service and entities of each application."""
+    """Connect to the server, then set up the applications' services, entities, stream and outbox."""
     client = client_for(hass, entry.data[CONF_URL], entry.data[CONF_TOKEN], entry.data[CONF_VERIFY_SSL])
     try:
         version = await client.version()
         user = await client.current_user()
         applications = {application.id: application for application in await client.applications()}
+        newest = await client.newest_message_id()
     except GotifyAuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN,
@@ -74,22 +79,60 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
     tags = TagStore(hass, entry.entry_id)
     await tags.async_load()
     entry.async_on_unload(tags.async_flush)
+
+    @callback
+    def status_changed() -> None:
+        async_dispatcher_send(hass, signal_status(entry.entry_id))
+
+    @callback
+    def auth_failed() -> None:
+        entry.async_start_reauth(hass)
+
+    # The callbacks below look up entry.runtime_data when called: it is set further down.
+    own = OwnMessages()
+    listener = GotifyListener(
+        hass,
+        entry.entry_id,
+        client,
+        own,
+        application_name=lambda app_id: entry.runtime_data.async_application_name(app_id),  # noqa: PLW0108
+        on_auth_failed=auth_failed,
+        on_connected=lambda: entry.runtime_data.outbox.kick(),  # noqa: PLW0108
+    )
+    outbox = Outbox(
+        hass,
+        entry.entry_id,
+        publish=lambda item: async_publish(entry, item),
+        find=lambda item: async_find_delivered(entry, item),
+        watermark=lambda: entry.runtime_data.watermark(),  # noqa: PLW0108
+        on_change=status_changed,
+        on_auth_failed=auth_failed,
+    )
+    await outbox.async_load()
     entry.runtime_data = GotifyData(
         client=client,
         version=version,
         user=user,
         applications=applications,
         server_device_id=server_device.id,
-        senders={
-            subentry_id: GotifySender(hass, entry, subentry)
-            for subentry_id, subentry in entry.subentries.items()
-            if subentry.subentry_type == SUBENTRY_APPLICATION
-        },
         tags=tags,
+        own=own,
+        listener=listener,
+        outbox=outbox,
     )
+    entry.runtime_data.senders = {
+        subentry_id: GotifySender(hass, entry, subentry)
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_APPLICATION
+    }
+    _async_check_applications(hass, entry)
+
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await async_register_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+
+    entry.async_create_background_task(hass, listener.async_run(newest), f"{DOMAIN} stream {entry.title}")
+    entry.async_create_background_task(hass, outbox.async_run(), f"{DOMAIN} outbox {entry.title}")
 
     store = hass.data[ATTACHMENT_STORE]
     await store.async_cleanup()
@@ -101,14 +144,36 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
     return True
 
 
+@callback
+def _async_check_applications(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
+    """Raise a fixable repair for every application subentry whose application the server lost."""
+    applications = entry.runtime_data.applications
+    for subentry_id, subentry in entry.subentries.items():
+        issue_id = f"application_deleted_{subentry_id}"
+        if subentry.data[CONF_APP_ID] in applications:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            continue
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="application_deleted",
+            translation_placeholders={"application": subentry.title, "account": entry.title},
+            data={"entry_id": entry.entry_id, "subentry_id": subentry_id},
+        )
+
+
 async def _async_reload_on_change(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
     """Options and application subentries shape the services: reload to apply a change."""
     hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
-    """Forget the entry's tags."""
-    await TagStore(hass, entry.entry_id).async_remove()
+    """Forget the entry's tags and queue."""
+    await async_remove_tags(hass, entry.entry_id)
+    await async_remove_outbox(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bool:

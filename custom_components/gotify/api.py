@@ -41,6 +41,10 @@ class GotifyConnectionError(GotifyError):
     """The server could not be reached: refused, DNS failure, dropped connection."""
 
 
+class GotifyUnreachableError(GotifyConnectionError):
+    """No connection was made (refused, DNS, TLS handshake): the request never reached the server."""
+
+
 class GotifyTimeoutError(GotifyConnectionError):
     """The server did not answer in time."""
 
@@ -96,6 +100,19 @@ _STATUS_ERRORS: Final[dict[int, type[GotifyResponseError]]] = {
     404: GotifyNotFoundError,
     413: GotifyPayloadTooLargeError,
 }
+
+
+def maybe_delivered(err: GotifyError) -> bool:
+    """Whether a failed publish may still have been stored by Gotify.
+
+    True when the request may have reached Gotify before the answer was lost (a timeout, a dropped
+    connection, or a proxy's 502/504 after forwarding); false when it certainly did not get there.
+    """
+    if isinstance(err, GotifyUnreachableError):
+        return False
+    if isinstance(err, GotifyConnectionError):
+        return True
+    return isinstance(err, GotifyServerError) and err.status in (502, 504)
 
 
 def _error_class(status: int) -> type[GotifyResponseError]:
@@ -376,9 +393,9 @@ class GotifyClient:
                 f"{self.host}: TLS certificate not accepted ({err.certificate_error})"
             ) from err
         except aiohttp.ClientSSLError as err:
-            raise GotifyConnectionError(f"{self.host}: TLS handshake failed ({_reason(err)})") from err
+            raise GotifyUnreachableError(f"{self.host}: TLS handshake failed ({_reason(err)})") from err
         except aiohttp.ClientConnectorError as err:
-            raise GotifyConnectionError(f"{self.host}: cannot connect ({_reason(err)})") from err
+            raise GotifyUnreachableError(f"{self.host}: cannot connect ({_reason(err)})") from err
         except aiohttp.ClientError as err:
             raise GotifyConnectionError(f"{method} {path}: {self.host}: {_reason(err)}") from err
 
@@ -518,16 +535,23 @@ class GotifyClient:
         self, app_id: int, *, limit: int = 100, since: int | None = None
     ) -> GotifyPagedMessages:
         """One page of an application's messages, newest first; ``since`` returns ids below it."""
+        return await self.messages(app_id=app_id, limit=limit, since=since)
+
+    async def messages(
+        self, *, app_id: int | None = None, limit: int = 100, since: int | None = None
+    ) -> GotifyPagedMessages:
+        """One page of the account's messages (or one application's), newest first; ``since`` returns
+        ids below it."""
         params: dict[str, str | int] = {"limit": limit}
         if since:
             params["since"] = since
-        data = await self._request("GET", f"application/{app_id}/message", params=params)
-        return GotifyPagedMessages.from_json(data)
+        path = "message" if app_id is None else f"application/{app_id}/message"
+        return GotifyPagedMessages.from_json(await self._request("GET", path, params=params))
 
-    async def application_messages_after(
-        self, app_id: int, after_id: int, *, page_size: int = 100
+    async def messages_after(
+        self, after_id: int, *, app_id: int | None = None, page_size: int = 100
     ) -> list[GotifyMessage]:
-        """Every message of an application with an id above ``after_id``, oldest first.
+        """Every message with an id above ``after_id``, oldest first (of one application, if given).
 
         Pages backwards from the newest message until it reaches ``after_id``: what a listener needs
         to catch up on after a gap in the stream.
@@ -535,7 +559,7 @@ class GotifyClient:
         found: list[GotifyMessage] = []
         since: int | None = None
         while True:
-            page = await self.application_messages(app_id, limit=page_size, since=since)
+            page = await self.messages(app_id=app_id, limit=page_size, since=since)
             for item in page.messages:
                 if item.id <= after_id:
                     return found[::-1]
@@ -544,15 +568,22 @@ class GotifyClient:
                 return found[::-1]
             since = page.since
 
+    async def newest_message_id(self) -> int:
+        """The id of the account's newest message, 0 when there is none."""
+        page = await self.messages(limit=1)
+        return page.messages[0].id if page.messages else 0
+
     # -- stream ----------------------------------------------------------------------------------
 
-    async def stream(self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT) -> AsyncIterator[GotifyMessage]:
-        """Yield every new message of the account as ``/stream`` pushes it.
+    @contextlib.asynccontextmanager
+    async def connect_stream(
+        self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT
+    ) -> AsyncIterator[AsyncIterator[GotifyMessage]]:
+        """Open ``/stream``; inside the block the socket is open and the iterator yields each new message.
 
-        Ends only by raising: ``GotifyConnectionError`` when the socket closes, breaks or stays silent
-        past ``idle_timeout`` (no message and none of Gotify's pings), ``GotifyAuthenticationError``
-        when the token is refused at the handshake. Use it under ``contextlib.aclosing`` so that the
-        socket is closed when the caller stops early.
+        The iterator ends only by raising: ``GotifyConnectionError`` when the socket closes, breaks or
+        stays silent past ``idle_timeout`` (no message and none of Gotify's pings). Opening raises
+        ``GotifyAuthenticationError`` when the token is refused at the handshake.
         """
         path = "stream"
         with self._transport_errors("GET", path):
@@ -574,28 +605,39 @@ class GotifyClient:
                     method="GET",
                     path=path,
                 ) from err
-
         async with socket:
-            while True:
+            yield self._frames(socket, idle_timeout)
+
+    async def _frames(
+        self, socket: aiohttp.ClientWebSocketResponse, idle_timeout: float
+    ) -> AsyncIterator[GotifyMessage]:
+        while True:
+            try:
+                frame = await socket.receive(timeout=idle_timeout)
+            except TimeoutError as err:
+                raise GotifyTimeoutError(f"{self.host}: stream silent for {idle_timeout:g} s") from err
+            if frame.type is aiohttp.WSMsgType.TEXT:
                 try:
-                    frame = await socket.receive(timeout=idle_timeout)
-                except TimeoutError as err:
-                    raise GotifyTimeoutError(f"{self.host}: stream silent for {idle_timeout:g} s") from err
-                if frame.type is aiohttp.WSMsgType.TEXT:
-                    try:
-                        yield GotifyMessage.from_json(json.loads(frame.data))
-                    except (ValueError, KeyError, TypeError):
-                        _LOGGER.warning("Ignored a stream frame from %s that is not a message", self.host)
-                elif frame.type is aiohttp.WSMsgType.PING:
-                    await socket.pong(frame.data)
-                elif frame.type is aiohttp.WSMsgType.ERROR:
-                    raise GotifyConnectionError(f"{self.host}: stream broken ({_reason(socket.exception())})")
-                elif frame.type in (
-                    aiohttp.WSMsgType.CLOSE,
-                    aiohttp.WSMsgType.CLOSING,
-                    aiohttp.WSMsgType.CLOSED,
-                ):
-                    raise GotifyConnectionError(f"{self.host}: stream closed (code {socket.close_code})")
+                    message = GotifyMessage.from_json(json.loads(frame.data))
+                except (ValueError, KeyError, TypeError):
+                    _LOGGER.warning("Ignored a stream frame from %s that is not a message", self.host)
+                    continue
+                yield message
+            elif frame.type is aiohttp.WSMsgType.PING:
+                await socket.pong(frame.data)
+            elif frame.type is aiohttp.WSMsgType.ERROR:
+                raise GotifyConnectionError(f"{self.host}: stream broken ({_reason(socket.exception())})")
+            elif frame.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+                raise GotifyConnectionError(f"{self.host}: stream closed (code {socket.close_code})")
+
+    async def stream(self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT) -> AsyncIterator[GotifyMessage]:
+        """Every new message of the account, as ``connect_stream`` yields them, opening on first use.
+
+        Use it under ``contextlib.aclosing`` so that the socket is closed when the caller stops early.
+        """
+        async with self.connect_stream(idle_timeout=idle_timeout) as messages:
+            async for message in messages:
+                yield message
 
 
 def _reason(err: BaseException | None) -> str:

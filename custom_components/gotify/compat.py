@@ -57,10 +57,17 @@ except ImportError:  # Home Assistant 2025.4
 
 HAS_PLATFORM_ENTITY_SERVICE = async_register_platform_entity_service is not None
 
+# Home Assistant 2026 types repair flow results on their own; 2025.4 uses the generic flow result.
+try:
+    from homeassistant.components.repairs.models import RepairsFlowResult
+except ImportError:  # Home Assistant 2025.4
+    from homeassistant.data_entry_flow import FlowResult as RepairsFlowResult  # type: ignore[assignment,unused-ignore]
+
 
 __all__ = [
     "DEVICE_INFO_HAS_VIA_DEVICE_ID",
     "HAS_PLATFORM_ENTITY_SERVICE",
+    "RepairsFlowResult",
     "async_register_platform_entity_service",
     "media_source_path",
     "via_device",

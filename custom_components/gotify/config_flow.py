@@ -61,6 +61,7 @@ from .const import (
     CONF_DESCRIPTION,
     CONF_MARKDOWN,
     CONF_PRIORITY,
+    CONF_QUEUE,
     CONF_USER_ID,
     CONF_USERNAME,
     DEFAULT_APPLICATION_DESCRIPTION,
@@ -68,6 +69,7 @@ from .const import (
     DEFAULT_CLICK_TARGET,
     DEFAULT_MARKDOWN,
     DEFAULT_PRIORITY,
+    DEFAULT_QUEUE,
     DOMAIN,
     LOGGER,
     SUBENTRY_APPLICATION,
@@ -103,7 +105,7 @@ _TOKEN_SCHEMA = vol.Schema(
 )
 
 
-def _create_application_schema(name: str = DEFAULT_APPLICATION_NAME) -> vol.Schema:
+def create_application_schema(name: str = DEFAULT_APPLICATION_NAME) -> vol.Schema:
     return vol.Schema(
         {
             vol.Required(CONF_NAME, default=name): TextSelector(),
@@ -113,7 +115,7 @@ def _create_application_schema(name: str = DEFAULT_APPLICATION_NAME) -> vol.Sche
     )
 
 
-def _select_application_schema(applications: list[GotifyApplication]) -> vol.Schema:
+def select_application_schema(applications: list[GotifyApplication]) -> vol.Schema:
     options = [SelectOptionDict(value=str(app.id), label=app.name) for app in applications]
     return vol.Schema(
         {
@@ -254,7 +256,7 @@ async def async_create_from_form(
         return None, errors, placeholders
 
 
-def _subentry_data(application: GotifyApplication) -> dict[str, Any]:
+def subentry_data(application: GotifyApplication) -> dict[str, Any]:
     # v3 servers show an application's token only when creating it; without one the client token
     # publishes with the application's id.
     return {CONF_APP_ID: application.id, CONF_APP_TOKEN: application.token}
@@ -320,7 +322,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
             chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
             return self._create_entry(chosen)
         return self.async_show_form(
-            step_id="select_application", data_schema=_select_application_schema(self._applications)
+            step_id="select_application", data_schema=select_application_schema(self._applications)
         )
 
     async def async_step_create_application(
@@ -334,7 +336,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
             return self._create_entry(application)
         return self.async_show_form(
             step_id="create_application",
-            data_schema=self.add_suggested_values_to_schema(_create_application_schema(), user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(create_application_schema(), user_input or {}),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -356,13 +358,14 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_MARKDOWN: DEFAULT_MARKDOWN,
                 CONF_CLICK_TARGET: DEFAULT_CLICK_TARGET,
                 CONF_ATTACHMENT_EXPIRY: DEFAULT_EXPIRY_HOURS,
+                CONF_QUEUE: DEFAULT_QUEUE,
             },
             subentries=[
                 ConfigSubentryData(
                     subentry_type=SUBENTRY_APPLICATION,
                     title=application.name,
                     unique_id=str(application.id),
-                    data=_subentry_data(application),
+                    data=subentry_data(application),
                 )
             ],
         )
@@ -469,6 +472,7 @@ class GotifyOptionsFlow(OptionsFlow):
                         mode=SelectSelectorMode.LIST,
                     )
                 ),
+                vol.Required(CONF_QUEUE, default=options.get(CONF_QUEUE, DEFAULT_QUEUE)): BooleanSelector(),
                 vol.Required(
                     CONF_ATTACHMENT_EXPIRY, default=options.get(CONF_ATTACHMENT_EXPIRY, DEFAULT_EXPIRY_HOURS)
                 ): NumberSelector(
@@ -514,10 +518,10 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
             return self.async_create_entry(
-                title=chosen.name, data=_subentry_data(chosen), unique_id=str(chosen.id)
+                title=chosen.name, data=subentry_data(chosen), unique_id=str(chosen.id)
             )
         return self.async_show_form(
-            step_id="select_application", data_schema=_select_application_schema(self._available())
+            step_id="select_application", data_schema=select_application_schema(self._available())
         )
 
     async def async_step_create_application(
@@ -529,11 +533,11 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
         )
         if application is not None:
             return self.async_create_entry(
-                title=application.name, data=_subentry_data(application), unique_id=str(application.id)
+                title=application.name, data=subentry_data(application), unique_id=str(application.id)
             )
         return self.async_show_form(
             step_id="create_application",
-            data_schema=self.add_suggested_values_to_schema(_create_application_schema(), user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(create_application_schema(), user_input or {}),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -581,7 +585,7 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _create_application_schema(current.name), suggested
+                create_application_schema(current.name), suggested
             ),
             errors=errors,
             description_placeholders=placeholders,

@@ -27,15 +27,18 @@ CONF_PRIORITY: Final = "priority"
 CONF_MARKDOWN: Final = "markdown"
 CONF_CLICK_TARGET: Final = "click_target"
 CONF_ATTACHMENT_EXPIRY: Final = "attachment_expiry"
+CONF_QUEUE: Final = "queue"
 CLICK_TARGET_APP: Final = "app"
 CLICK_TARGET_BROWSER: Final = "browser"
 
 DEFAULT_PRIORITY: Final = 4
 DEFAULT_MARKDOWN: Final = True
 DEFAULT_CLICK_TARGET: Final = CLICK_TARGET_APP
+DEFAULT_QUEUE: Final = True
 DEFAULT_APPLICATION_NAME: Final = "Home Assistant"
 DEFAULT_APPLICATION_DESCRIPTION: Final = "Notifications from Home Assistant"
 
 NOTIFY_SERVICE_PREFIX: Final = "gotify"
+EVENT_MESSAGE_RECEIVED: Final = "gotify_message_received"
 
 ATTACHMENT_STORE: HassKey["AttachmentStore"] = HassKey(f"{DOMAIN}_attachments")

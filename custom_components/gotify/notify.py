@@ -10,10 +10,11 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
+from .api import GotifyMessage
 from .const import NOTIFY_SERVICE_PREFIX, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity
-from .sender import GotifySender, async_clear, async_delete
+from .sender import GotifySender, Queued, async_clear, async_delete
 from .services import async_setup_platform_services
 
 PARALLEL_UPDATES = 0
@@ -47,19 +48,7 @@ class GotifyNotifyEntity(GotifyApplicationEntity, NotifyEntity):
         title = fields.pop("title", None)
         target = fields.pop("target", None)
         sent = await self.sender.async_send(message, title, fields, target)
-        applications = self.sender.entry.runtime_data.applications
-        return {
-            "messages": [
-                {
-                    "id": item.id,
-                    "appid": item.appid,
-                    "application": applications[item.appid].name
-                    if item.appid in applications
-                    else self.sender.name,
-                }
-                for item in sent
-            ]
-        }
+        return {"messages": [_response(item, self.sender) for item in sent]}
 
     async def async_delete_message_action(
         self, message_id: int | None = None, tag: str | None = None
@@ -70,6 +59,15 @@ class GotifyNotifyEntity(GotifyApplicationEntity, NotifyEntity):
     async def async_clear_messages_action(self) -> None:
         """``gotify.clear_messages``: every message of this application."""
         await async_clear(self.sender)
+
+
+def _response(item: GotifyMessage | Queued, sender: GotifySender) -> dict[str, Any]:
+    """One created (or queued) message, as the ``gotify.send`` response lists it."""
+    if isinstance(item, Queued):
+        return {"id": None, "appid": item.app_id, "application": item.application, "queued": True}
+    applications = sender.entry.runtime_data.applications
+    name = applications[item.appid].name if item.appid in applications else sender.name
+    return {"id": item.id, "appid": item.appid, "application": name}
 
 
 class GotifyNotificationService(BaseNotificationService):

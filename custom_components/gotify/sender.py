@@ -22,6 +22,7 @@ from .api import (
     GotifyPayloadTooLargeError,
     GotifyResponseError,
     GotifyValidationError,
+    maybe_delivered,
 )
 from .attachments import DEFAULT_EXPIRY_HOURS, async_resolve
 from .const import (
@@ -33,9 +34,11 @@ from .const import (
     CONF_CLICK_TARGET,
     CONF_MARKDOWN,
     CONF_PRIORITY,
+    CONF_QUEUE,
     DEFAULT_CLICK_TARGET,
     DEFAULT_MARKDOWN,
     DEFAULT_PRIORITY,
+    DEFAULT_QUEUE,
     DOMAIN,
     LOGGER,
 )
@@ -49,6 +52,7 @@ from .message import (
     build_message,
     tag_of,
 )
+from .outbox import QueuedMessage, is_transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,14 @@ class Destination:
     app_id: int
     name: str
     token: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A message the outbox will deliver when the server answers again."""
+
+    app_id: int
+    application: str
 
 
 def _validation(err: MessageError) -> ServiceValidationError:
@@ -120,7 +132,7 @@ class GotifySender:
 
     async def async_send(
         self, message: Any, title: Any = None, data: Mapping[str, Any] | None = None, target: Any = None
-    ) -> list[GotifyMessage]:
+    ) -> list[GotifyMessage | Queued]:
         """Send a notify call to this application, or to each application ``target`` names, at once."""
         outgoing = self.build(message, title, data)  # bad input fails before any I/O
         try:
@@ -139,7 +151,7 @@ class GotifySender:
             *(self._deliver(destination, outgoing, tag) for destination in destinations),
             return_exceptions=True,
         )
-        sent = [result for result in results if isinstance(result, GotifyMessage)]
+        sent = [result for result in results if isinstance(result, (GotifyMessage, Queued))]
         failed = [
             (destination, result)
             for destination, result in zip(destinations, results, strict=True)
@@ -159,7 +171,7 @@ class GotifySender:
                     "delivered": ", ".join(
                         d.name
                         for d, r in zip(destinations, results, strict=True)
-                        if isinstance(r, GotifyMessage)
+                        if isinstance(r, (GotifyMessage, Queued))
                     )
                     or "none",
                 },
@@ -211,21 +223,25 @@ class GotifySender:
 
     async def _deliver(
         self, destination: Destination, outgoing: OutgoingMessage, tag: str | None
-    ) -> GotifyMessage:
+    ) -> GotifyMessage | Queued:
+        """Publish now, or queue when the server cannot take it (or older messages are still waiting)."""
         data = self.entry.runtime_data
-        client = data.client
+        item = QueuedMessage(
+            app_id=destination.app_id,
+            application=destination.name,
+            token=destination.token,
+            message=outgoing.message,
+            title=outgoing.title,
+            priority=outgoing.priority,
+            extras=outgoing.extras,
+            tag=tag,
+        )
+        queueing = bool(self.entry.options.get(CONF_QUEUE, DEFAULT_QUEUE))
+        if queueing and len(data.outbox):
+            return await self._queue(item, "older messages are still waiting")  # keeps the order
+        watermark = data.watermark()
         try:
-            if tag is not None and (previous := data.tags.get(destination.app_id, tag)) is not None:
-                with contextlib.suppress(GotifyNotFoundError):  # already deleted in Gotify
-                    await client.delete_message(previous)
-            sent = await client.send_message(
-                outgoing.message,
-                title=outgoing.title,
-                priority=outgoing.priority,
-                extras=outgoing.extras,
-                app_token=destination.token,
-                appid=None if destination.token else destination.app_id,
-            )
+            return await async_publish(self.entry, item)
         except GotifyAuthenticationError as err:
             if destination.token is None:  # the client token itself was refused
                 raise translate_error(self.hass, self.entry, err, application=destination.name) from err
@@ -236,11 +252,59 @@ class GotifySender:
                 translation_placeholders={"application": destination.name, "reason": err.description},
             ) from err
         except GotifyError as err:
-            raise translate_error(self.hass, self.entry, err, application=destination.name) from err
-        if tag is not None:
-            data.tags.set(destination.app_id, tag, sent.id)
-        LOGGER.debug("Sent message %s to %s", sent.id, destination.name)
-        return sent
+            if not (queueing and is_transient(err)):
+                raise translate_error(self.hass, self.entry, err, application=destination.name) from err
+            if maybe_delivered(err):
+                item.check_after = watermark
+            return await self._queue(item, str(err))
+
+    async def _queue(self, item: QueuedMessage, reason: str) -> Queued:
+        outbox = self.entry.runtime_data.outbox
+        was_empty = not len(outbox)
+        await outbox.async_enqueue(item)
+        if was_empty:
+            LOGGER.warning(
+                "Gotify at %s cannot take messages now (%s); queueing them until it answers",
+                self.entry.runtime_data.client.host,
+                reason,
+            )
+        LOGGER.info("Queued the message for %s (%d waiting)", item.application, len(outbox))
+        return Queued(item.app_id, item.application)
+
+
+async def async_publish(entry: GotifyConfigEntry, item: QueuedMessage) -> GotifyMessage:
+    """Publish one message (replacing the message sent before with its tag); Gotify's errors pass."""
+    data = entry.runtime_data
+    client = data.client
+    if item.tag is not None and (previous := data.tags.get(item.app_id, item.tag)) is not None:
+        with contextlib.suppress(GotifyNotFoundError):  # already deleted in Gotify
+            await client.delete_message(previous)
+    with data.own.publishing():
+        sent = await client.send_message(
+            item.message,
+            title=item.title,
+            priority=item.priority,
+            extras=item.extras,
+            app_token=item.token,
+            appid=None if item.token else item.app_id,
+        )
+        data.own.add(sent.id)
+    if item.tag is not None:
+        data.tags.set(item.app_id, item.tag, sent.id)
+    LOGGER.debug("Sent message %s to %s", sent.id, item.application)
+    return sent
+
+
+async def async_find_delivered(entry: GotifyConfigEntry, item: QueuedMessage) -> GotifyMessage | None:
+    """The queued message as Gotify stored it, if an earlier attempt got through after all."""
+    assert item.check_after is not None
+    newer = await entry.runtime_data.client.messages_after(item.check_after, app_id=item.app_id)
+    found = next((sent for sent in newer if item.matches(sent)), None)
+    if found is not None:
+        entry.runtime_data.own.add(found.id)
+        if item.tag is not None:
+            entry.runtime_data.tags.set(item.app_id, item.tag, found.id)
+    return found
 
 
 # The most specific kind first: each error gets the first key whose class it is an instance of.

@@ -43,6 +43,9 @@ class TagStore:
             tags.pop(tag, None)
         self._store.async_delay_save(self._data, SAVE_DELAY)
 
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        return self._data()
+
     def _data(self) -> dict[str, Any]:
         return {app: dict(tags) for app, tags in self._tags.items() if tags}
 
@@ -50,5 +53,11 @@ class TagStore:
         """Write pending changes now (on unload) rather than after the save delay."""
         await self._store.async_save(self._data())
 
-    async def async_remove(self) -> None:
-        await self._store.async_remove()
+
+def storage_key(entry_id: str) -> str:
+    return f"{DOMAIN}.{entry_id}.tags"
+
+
+async def async_remove_tags(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget a removed entry's tags."""
+    await Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(entry_id)).async_remove()

@@ -1,0 +1,190 @@
+"""Listens to Gotify's ``/stream``: reconnects, catches up after gaps, and feeds events.
+
+After every (re)connect the messages posted while the socket was down are fetched through the messages
+API, so none is missed; each message is handled once, by id, whichever way it arrived. Messages this
+integration sent itself are not echoed back as events.
+"""
+
+import asyncio
+import contextlib
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from .api import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyMessage
+from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, LOGGER
+
+RECONNECT_MIN: Final = 1.0
+RECONNECT_MAX: Final = 60.0
+OWN_MESSAGES_KEPT: Final = 1000
+HANDLED_KEPT: Final = 2000
+OWN_SEND_WAIT: Final = 15.0
+
+
+def signal_message(entry_id: str) -> str:
+    """Dispatcher signal with each new message from elsewhere (a ``GotifyMessage``)."""
+    return f"{DOMAIN}_{entry_id}_message"
+
+
+def signal_status(entry_id: str) -> str:
+    """Dispatcher signal when the connection comes or goes, or the outbox changes."""
+    return f"{DOMAIN}_{entry_id}_status"
+
+
+def reconnect_delay(attempt: int) -> float:
+    """Exponential backoff with full jitter, capped: 1, 2, 4 ... 60 s, each drawn between half and all."""
+    ceiling = min(RECONNECT_MAX, RECONNECT_MIN * 2.0**attempt)
+    return ceiling / 2 + random.random() * ceiling / 2  # noqa: S311 - jitter, not cryptography
+
+
+class OwnMessages:
+    """Ids of the messages this integration published, so the stream does not echo them.
+
+    The stream may deliver a message before the answer to its ``POST /message`` has arrived; while a
+    publish is in flight, deciding whether a message is ours waits for it.
+    """
+
+    def __init__(self) -> None:
+        self._ids: deque[int] = deque(maxlen=OWN_MESSAGES_KEPT)
+        self.newest = 0
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def publishing(self) -> Iterator[None]:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    def add(self, message_id: int) -> None:
+        self._ids.append(message_id)
+        self.newest = max(self.newest, message_id)
+
+    async def is_own(self, message_id: int) -> bool:
+        if message_id not in self._ids and not self._idle.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(OWN_SEND_WAIT):
+                    await self._idle.wait()
+        return message_id in self._ids
+
+
+@dataclass
+class StreamStatus:
+    connected: bool = False
+    error: str | None = None
+
+
+class GotifyListener:
+    """One account's stream, kept open for as long as the config entry is loaded."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        client: GotifyClient,
+        own: OwnMessages,
+        *,
+        application_name: Callable[[int], Awaitable[str]],
+        on_auth_failed: CALLBACK_TYPE,
+        on_connected: CALLBACK_TYPE,
+    ) -> None:
+        self.hass = hass
+        self.entry_id = entry_id
+        self.client = client
+        self.own = own
+        self.status = StreamStatus()
+        self.last_id = 0
+        self._handled: deque[int] = deque(maxlen=HANDLED_KEPT)
+        self._application_name = application_name
+        self._on_auth_failed = on_auth_failed
+        self._on_connected = on_connected
+        self._was_connected = False
+        self._first_seen = 0
+
+    async def async_run(self, first_seen: int) -> None:
+        """Run until cancelled (on unload) or until the token is refused (then reauth takes over)."""
+        self.last_id = self._first_seen = first_seen
+        attempt = 0
+        while True:
+            try:
+                async with self.client.connect_stream() as messages:
+                    await self._catch_up()
+                    self._set_connected(True)
+                    attempt = 0
+                    async for message in messages:
+                        await self._handle(message)
+            except GotifyAuthenticationError as err:
+                self._set_connected(False, str(err))
+                LOGGER.error("Gotify at %s refused the client token for the stream", self.client.host)
+                self._on_auth_failed()
+                return
+            except GotifyError as err:
+                self._set_connected(False, str(err))
+            delay = reconnect_delay(attempt)
+            attempt += 1
+            LOGGER.debug("Reconnecting to %s in %.1f s", self.client.host, delay)
+            await asyncio.sleep(delay)
+
+    async def _catch_up(self) -> None:
+        """Deliver what was posted while the socket was down (the socket is already open)."""
+        for message in await self.client.messages_after(self.last_id):
+            await self._handle(message)
+
+    async def _handle(self, message: GotifyMessage) -> None:
+        # By id, not by "newer than the last": Gotify may push two concurrent posts out of order.
+        if message.id in self._handled or message.id <= self._first_seen:
+            return  # already handled, from the catch-up or the stream
+        self._handled.append(message.id)
+        self.last_id = max(self.last_id, message.id)
+        if await self.own.is_own(message.id):
+            return
+        async_dispatcher_send(self.hass, signal_message(self.entry_id), message)
+        self.hass.bus.async_fire(
+            EVENT_MESSAGE_RECEIVED,
+            {
+                "entry_id": self.entry_id,
+                "application": await self._application_name(message.appid),
+                "application_id": message.appid,
+                **message_event_data(message),
+            },
+        )
+
+    @callback
+    def _set_connected(self, connected: bool, error: str | None = None) -> None:
+        if connected == self.status.connected and connected:
+            return
+        if connected:
+            if self._was_connected:
+                LOGGER.info("Connection to Gotify at %s is back", self.client.host)
+            self._was_connected = True
+            self._on_connected()
+        elif self.status.connected or self.status.error is None:
+            # Once when it goes away (or when the first connection fails), not at every retry.
+            LOGGER.warning(
+                "Gotify at %s is unreachable (%s); retrying in the background", self.client.host, error
+            )
+        self.status = StreamStatus(connected, error)
+        async_dispatcher_send(self.hass, signal_status(self.entry_id))
+
+
+def message_event_data(message: GotifyMessage) -> dict[str, Any]:
+    """A message as event data and event entity attributes."""
+    return {
+        "id": message.id,
+        "title": message.title,
+        "message": message.message,
+        "priority": message.priority,
+        "extras": message.extras,
+        "date": message.date.isoformat(),
+    }
