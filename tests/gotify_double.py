@@ -17,7 +17,7 @@ import json
 import secrets
 import ssl
 import string
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -202,6 +202,7 @@ class GotifyDouble:
         self._stopping = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._socket_locks: dict[web.WebSocketResponse, asyncio.Lock] = {}
+        self._ended_sockets: list[web.WebSocketResponse] = []
         self._in_flight = 0
         self.max_in_flight = 0
         self.admin = self.add_user("admin", "admin", admin=True)
@@ -275,6 +276,14 @@ class GotifyDouble:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await asyncio.sleep(0)
+        # aiohttp 3.14 re-arms a socket's ping timer while it reads the peer's close frame, after the
+        # socket has ended; cancel what is left so that nothing outlives the server.
+        for socket in self._ended_sockets:
+            cancel_heartbeat = getattr(socket, "_cancel_heartbeat", None)
+            if cancel_heartbeat is not None:
+                cancel_heartbeat()
+        self._ended_sockets.clear()
 
     # -- state helpers for tests -----------------------------------------------------------------
 
@@ -806,4 +815,39 @@ class GotifyDouble:
         finally:
             self._sockets.pop(socket, None)
             self._socket_locks.pop(socket, None)
+            self._ended_sockets.append(socket)
         return socket
+
+
+async def serve(version: str, host: str, port: int, ready: Callable[[GotifyDouble], None]) -> None:
+    """Serve a double until cancelled (Ctrl-C)."""
+    double = GotifyDouble(version, host=host)
+    await double.start(port)
+    ready(double)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await double.stop()
+
+
+def main() -> None:
+    """``python -m tests.gotify_double``: a Gotify server to try the integration without installing one."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8070)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--gotify-version", default=V2, help=f"{V2} (v2 rules) or {V3} (v3 rules)")
+    arguments = parser.parse_args()
+
+    def ready(double: GotifyDouble) -> None:
+        print(f"Gotify test server {double.version} on {double.url}", flush=True)
+        print(f"  Server URL:   {double.url}", flush=True)
+        print(f"  Client token: {double.client_token}", flush=True)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(arguments.gotify_version, arguments.host, arguments.port, ready))
+
+
+if __name__ == "__main__":
+    main()
