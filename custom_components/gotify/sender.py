@@ -134,11 +134,8 @@ class GotifySender:
         self, message: Any, title: Any = None, data: Mapping[str, Any] | None = None, target: Any = None
     ) -> list[GotifyMessage | Queued]:
         """Send a notify call to this application, or to each application ``target`` names, at once."""
-        outgoing = self.build(message, title, data)  # bad input fails before any I/O
-        try:
-            tag = tag_of(data)
-        except MessageError as err:
-            raise _validation(err) from err
+        outgoing = self.build(message, title, data)  # bad input (the tag too) fails before any I/O
+        tag = tag_of(data)
         destinations = await self.async_destinations(target)
         if (attachment := attachment_of(data)) is not None:
             expiry = timedelta(
@@ -147,10 +144,20 @@ class GotifySender:
             reference = await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], attachment, expiry)
             outgoing = self.build(message, title, data, reference)
 
-        results = await asyncio.gather(
-            *(self._deliver(destination, outgoing, tag) for destination in destinations),
-            return_exceptions=True,
-        )
+        results: list[GotifyMessage | Queued | BaseException]
+        if len(destinations) == 1:
+            # The common case: no task to schedule, so no extra turn of the event loop.
+            try:
+                results = [await self._deliver(destinations[0], outgoing, tag)]
+            except HomeAssistantError as err:
+                results = [err]
+        else:
+            results = list(
+                await asyncio.gather(
+                    *(self._deliver(destination, outgoing, tag) for destination in destinations),
+                    return_exceptions=True,
+                )
+            )
         sent = [result for result in results if isinstance(result, (GotifyMessage, Queued))]
         failed = [
             (destination, result)
