@@ -108,6 +108,16 @@ async def _json(response: aiohttp.ClientResponse) -> Any:
     return await response.json()
 
 
+async def _token(session: aiohttp.ClientSession, ha: HomeAssistantProcess, code: str) -> dict[str, str]:
+    """Exchange an authorization code for an access token, as the frontend does after logging in."""
+    async with session.post(
+        f"{ha.url}/auth/token",
+        data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+    ) as response:
+        token = (await _json(response))["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def _onboard(session: aiohttp.ClientSession, ha: HomeAssistantProcess) -> dict[str, str]:
     """Create the owner as the onboarding page does, and log in with the code it returns."""
     async with session.post(
@@ -121,12 +131,7 @@ async def _onboard(session: aiohttp.ClientSession, ha: HomeAssistantProcess) -> 
         },
     ) as response:
         code = (await _json(response))["auth_code"]
-    async with session.post(
-        f"{ha.url}/auth/token",
-        data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
-    ) as response:
-        token = (await _json(response))["access_token"]
-    return {"Authorization": f"Bearer {token}"}
+    return await _token(session, ha, code)
 
 
 async def test_end_to_end(home_assistant: HomeAssistantProcess, gotify: GotifyDouble) -> None:
@@ -223,12 +228,7 @@ async def _login(session: aiohttp.ClientSession, ha: HomeAssistantProcess) -> di
         json={"client_id": CLIENT_ID, "username": "owner", "password": "e2e-password"},
     ) as response:
         code = (await _json(response))["result"]
-    async with session.post(
-        f"{ha.url}/auth/token",
-        data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
-    ) as response:
-        token = (await _json(response))["access_token"]
-    return {"Authorization": f"Bearer {token}"}
+    return await _token(session, ha, code)
 
 
 async def _gotify_entry_states(

@@ -158,11 +158,9 @@ class GotifySender:
                     return_exceptions=True,
                 )
             )
-        sent = [result for result in results if isinstance(result, (GotifyMessage, Queued))]
+        outcomes = list(zip(destinations, results, strict=True))
         failed = [
-            (destination, result)
-            for destination, result in zip(destinations, results, strict=True)
-            if isinstance(result, BaseException)
+            (destination, result) for destination, result in outcomes if isinstance(result, BaseException)
         ]
         for _, error in failed:
             if not isinstance(error, HomeAssistantError):
@@ -170,20 +168,18 @@ class GotifySender:
         if len(failed) == 1 and len(destinations) == 1:
             raise failed[0][1]
         if failed:
+            delivered = [
+                destination.name for destination, result in outcomes if not isinstance(result, BaseException)
+            ]
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="some_targets_failed",
                 translation_placeholders={
                     "failed": "; ".join(f"{destination.name} ({error})" for destination, error in failed),
-                    "delivered": ", ".join(
-                        d.name
-                        for d, r in zip(destinations, results, strict=True)
-                        if isinstance(r, (GotifyMessage, Queued))
-                    )
-                    or "none",
+                    "delivered": ", ".join(delivered) or "none",
                 },
             )
-        return sent
+        return [result for result in results if not isinstance(result, BaseException)]
 
     async def async_destinations(self, target: Any) -> list[Destination]:
         """The applications a ``target`` names (names, case-insensitive, or ids); none means our own."""
