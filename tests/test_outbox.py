@@ -78,15 +78,24 @@ async def test_burst_of_100_across_a_server_restart(
     assert queue_state(hass) == "0"
 
 
-async def test_queue_survives_a_home_assistant_restart(
+async def test_burst_of_100_across_a_home_assistant_restart(
     hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
-    await _notify(hass, "before")
-    await gotify.stop()
-    for index in range(10):
-        await _notify(hass, f"queued {index}", priority=index)
+    gotify.delay = 0.002
+    burst = [f"alert {index:03d}" for index in range(100)]
+
+    async def send_all() -> None:
+        for index, text in enumerate(burst):
+            await _notify(hass, text, priority=index % 10)
+
+    sending = asyncio.create_task(send_all())
+    await wait_for(lambda: len(gotify.messages) >= 30)
+    await gotify.stop()  # mid-burst
+    await sending
+    waiting = len(home.runtime_data.outbox)
+    assert waiting > 0
     stored = hass_storage[f"{DOMAIN}.{home.entry_id}.outbox"]["data"]["queue"]
-    assert [item["message"] for item in stored] == [f"queued {index}" for index in range(10)]
+    assert [item["message"] for item in stored] == burst[100 - waiting :]
 
     # Home Assistant stops while Gotify is still down, and starts again once it is back.
     assert await hass.config_entries.async_unload(home.entry_id)
@@ -95,8 +104,8 @@ async def test_queue_survives_a_home_assistant_restart(
     await hass.async_block_till_done()
     await wait_for(lambda: len(home.runtime_data.outbox) == 0)
 
-    assert delivered(gotify) == ["before"] + [f"queued {index}" for index in range(10)]
-    assert [m.priority for m in gotify.messages.values()][1:] == list(range(10))
+    assert delivered(gotify) == burst  # all 100, exactly once, in order
+    assert [gotify.messages[key].priority for key in sorted(gotify.messages)] == [i % 10 for i in range(100)]
     assert hass_storage[f"{DOMAIN}.{home.entry_id}.outbox"]["data"]["queue"] == []
 
 
