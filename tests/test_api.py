@@ -622,3 +622,9 @@ async def test_maybe_delivered(
     with pytest.raises(GotifyError) as caught:
         await client.send_message("m", app_token=application.token)
     assert maybe_delivered(caught.value) is expected
+
+
+def test_reasons_never_quote_a_url() -> None:
+    from custom_components.gotify.api import _reason
+
+    assert _reason(aiohttp.InvalidURL("https://user:hunter2@host:99999/")) == "invalid URL"

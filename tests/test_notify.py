@@ -170,6 +170,8 @@ async def test_options_decide_defaults(hass: HomeAssistant, gotify: GotifyDouble
             "`markdown` must be true or false",
         ),
         ({"message": "m", "data": {"link": "two words"}}, "invalid_link", 'Invalid link "two words"'),
+        ({"message": "m", "data": {"tag": " "}}, "invalid_tag", 'Invalid tag " "'),
+        ({"message": "m", "data": {"intent_url": "example.com"}}, "invalid_intent_url", "use a full URL"),
     ],
 )
 async def test_bad_input(
@@ -192,6 +194,7 @@ async def test_bad_input(
         ("502_html", "server_error", "HTTP 502, 502 Bad Gateway"),
         ("413_html", "payload_too_large", "413 Request Entity Too Large"),
         ("drop", "cannot_connect", "Cannot reach Gotify to send to Home Assistant"),
+        ("not_gotify", "invalid_response", "gave an unexpected answer for Home Assistant"),
     ],
 )
 async def test_server_failures(
@@ -310,6 +313,7 @@ async def test_setup_with_revoked_token_starts_reauth(hass: HomeAssistant, gotif
     gotify.remove_client(gotify.client_token)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason == f"Gotify at {gotify.url} no longer accepts the client token"
     assert [f["context"]["source"] for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)] == [
         "reauth"
     ]

@@ -648,6 +648,8 @@ def _reason(err: BaseException | None) -> str:
         return err.strerror or type(err.os_error).__name__
     if isinstance(err, aiohttp.ClientSSLError):
         return type(err).__name__
+    if isinstance(err, aiohttp.InvalidURL):
+        return "invalid URL"  # its text is the URL, with any credentials in it
     text = str(err) if not isinstance(err, aiohttp.ClientResponseError) else err.message
     return text or type(err).__name__
 
