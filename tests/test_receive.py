@@ -284,3 +284,10 @@ async def test_repair_with_another_application(
     await hass.async_block_till_done()
     assert next(iter(entry.subentries.values())).title == "Spare"
     assert hass.services.has_service("notify", "gotify_spare")
+
+
+def test_recent_ids_forget_the_oldest() -> None:
+    recent = stream.RecentIds(3)
+    for message_id in (1, 2, 3, 2, 4):
+        recent.add(message_id)
+    assert [message_id in recent for message_id in (1, 2, 3, 4)] == [False, True, True, True]

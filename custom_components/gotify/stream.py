@@ -42,6 +42,26 @@ def reconnect_delay(attempt: int) -> float:
     return ceiling / 2 + random.random() * ceiling / 2  # noqa: S311 - jitter, not cryptography
 
 
+class RecentIds:
+    """The last ``size`` ids seen, with constant-time membership."""
+
+    def __init__(self, size: int) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self._size = size
+
+    def add(self, message_id: int) -> None:
+        if message_id in self._ids:
+            return
+        self._order.append(message_id)
+        self._ids.add(message_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+
+    def __contains__(self, message_id: object) -> bool:
+        return message_id in self._ids
+
+
 class OwnMessages:
     """Ids of the messages this integration published, so the stream does not echo them.
 
@@ -50,7 +70,7 @@ class OwnMessages:
     """
 
     def __init__(self) -> None:
-        self._ids: deque[int] = deque(maxlen=OWN_MESSAGES_KEPT)
+        self._ids = RecentIds(OWN_MESSAGES_KEPT)
         self.newest = 0
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -68,7 +88,7 @@ class OwnMessages:
                 self._idle.set()
 
     def add(self, message_id: int) -> None:
-        self._ids.append(message_id)
+        self._ids.add(message_id)
         self.newest = max(self.newest, message_id)
 
     async def is_own(self, message_id: int) -> bool:
@@ -105,7 +125,7 @@ class GotifyListener:
         self.own = own
         self.status = StreamStatus()
         self.last_id = 0
-        self._handled: deque[int] = deque(maxlen=HANDLED_KEPT)
+        self._handled = RecentIds(HANDLED_KEPT)
         self._application_name = application_name
         self._on_auth_failed = on_auth_failed
         self._on_connected = on_connected
@@ -145,7 +165,7 @@ class GotifyListener:
         # By id, not by "newer than the last": Gotify may push two concurrent posts out of order.
         if message.id in self._handled or message.id <= self._first_seen:
             return  # already handled, from the catch-up or the stream
-        self._handled.append(message.id)
+        self._handled.add(message.id)
         self.last_id = max(self.last_id, message.id)
         if await self.own.is_own(message.id):
             return
