@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gotify import stream
@@ -291,3 +293,26 @@ def test_recent_ids_forget_the_oldest() -> None:
     for message_id in (1, 2, 3, 2, 4):
         recent.add(message_id)
     assert [message_id in recent for message_id in (1, 2, 3, 4)] == [False, True, True, True]
+
+
+async def test_connectivity_follows_gotify_health(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    connection = entity_id(hass, home, "binary_sensor", "_connection")
+    await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
+
+    gotify.health = {"health": "orange", "database": "red"}  # the database went away
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
+    await wait_for(lambda: hass.states.get(connection).state == STATE_OFF)
+    state = hass.states.get(connection)
+    assert (state.attributes["stream"], state.attributes["health"], state.attributes["database"]) == (
+        True,
+        "orange",
+        "red",
+    )
+    assert "reports health orange, database red" in caplog.text
+
+    gotify.health = {"health": "green", "database": "green"}
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=2))
+    await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
+    assert "is healthy again" in caplog.text

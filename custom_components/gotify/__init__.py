@@ -29,6 +29,7 @@ from .tags import TagStore, async_remove_tags
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 ATTACHMENT_CLEANUP_INTERVAL = timedelta(hours=1)
+HEALTH_CHECK_INTERVAL = timedelta(minutes=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -141,6 +142,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
         await store.async_cleanup()
 
     entry.async_on_unload(async_track_time_interval(hass, _async_cleanup, ATTACHMENT_CLEANUP_INTERVAL))
+
+    async def _async_check_health(_: datetime) -> None:
+        await listener.async_check_health()
+
+    entry.async_on_unload(async_track_time_interval(hass, _async_check_health, HEALTH_CHECK_INTERVAL))
     return True
 
 

@@ -1,5 +1,7 @@
 """Whether the account's server is reachable: the stream is open."""
 
+from typing import Any
+
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
@@ -18,7 +20,7 @@ async def async_setup_entry(
 
 
 class GotifyConnectivity(GotifyServerEntity, BinarySensorEntity):
-    """On while the websocket to Gotify is open."""
+    """On while the websocket to Gotify is open and Gotify reports itself healthy."""
 
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_entity_category = EntityCategory.DIAGNOSTIC
@@ -28,4 +30,10 @@ class GotifyConnectivity(GotifyServerEntity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool:
-        return self.entry.runtime_data.listener.status.connected
+        status = self.entry.runtime_data.listener.status
+        return status.connected and status.healthy
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        status = self.entry.runtime_data.listener.status
+        return {"stream": status.connected, "health": status.health, "database": status.database}

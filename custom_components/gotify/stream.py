@@ -103,6 +103,13 @@ class OwnMessages:
 class StreamStatus:
     connected: bool = False
     error: str | None = None
+    # Gotify's /health: "green" for the server and its database, or what it said instead.
+    health: str = "green"
+    database: str = "green"
+
+    @property
+    def healthy(self) -> bool:
+        return self.health == "green" and self.database == "green"
 
 
 class GotifyListener:
@@ -141,6 +148,7 @@ class GotifyListener:
                 async with self.client.connect_stream() as messages:
                     await self._catch_up()
                     self._set_connected(True)
+                    await self.async_check_health()
                     attempt = 0
                     async for message in messages:
                         await self._handle(message)
@@ -194,7 +202,30 @@ class GotifyListener:
             LOGGER.warning(
                 "Gotify at %s is unreachable (%s); retrying in the background", self.client.host, error
             )
-        self.status = StreamStatus(connected, error)
+        self.status = StreamStatus(connected, error, self.status.health, self.status.database)
+        async_dispatcher_send(self.hass, signal_status(self.entry_id))
+
+    async def async_check_health(self) -> None:
+        """Ask ``/health`` while connected; a degraded server or database is logged once."""
+        if not self.status.connected:
+            return
+        try:
+            health = await self.client.health()
+        except GotifyError as err:
+            LOGGER.debug("Health check of %s failed: %s", self.client.host, err)
+            return
+        if (health.health, health.database) == (self.status.health, self.status.database):
+            return
+        if health.healthy:
+            LOGGER.info("Gotify at %s is healthy again", self.client.host)
+        else:
+            LOGGER.warning(
+                "Gotify at %s reports health %s, database %s",
+                self.client.host,
+                health.health,
+                health.database,
+            )
+        self.status.health, self.status.database = health.health, health.database
         async_dispatcher_send(self.hass, signal_status(self.entry_id))
 
 
