@@ -6,6 +6,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.gotify.const import (
@@ -73,3 +74,20 @@ def notify_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
         for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
         if e.domain == "notify"
     )
+
+
+async def setup_with_deleted_application(
+    hass: HomeAssistant, gotify: GotifyDouble, *others: str
+) -> tuple[MockConfigEntry, str]:
+    """An entry whose application was deleted in Gotify while Home Assistant was off.
+
+    ``others`` are applications the account has besides; returns the entry and its repair issue's id.
+    """
+    application = gotify.add_application("Home Assistant")
+    entry = mock_entry(gotify, application)
+    gotify.remove_application(application.id)
+    for name in others:
+        gotify.add_application(name)
+    assert await async_setup_component(hass, "repairs", {})
+    await setup_entry(hass, entry)
+    return entry, f"application_deleted_{next(iter(entry.subentries))}"

@@ -8,14 +8,13 @@ from unittest.mock import patch
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gotify.compat import media_source_path
 from custom_components.gotify.const import DOMAIN
 
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, setup_entry
+from .helpers import mock_entry, setup_entry, setup_with_deleted_application
 
 
 @pytest.mark.parametrize(
@@ -42,12 +41,7 @@ def test_media_source_path_from_the_url(
 async def test_repair_while_the_server_is_down(
     hass: HomeAssistant, gotify: GotifyDouble, hass_client: ClientSessionGenerator
 ) -> None:
-    application = gotify.add_application("Home Assistant")
-    entry = mock_entry(gotify, application)
-    gotify.remove_application(application.id)
-    assert await async_setup_component(hass, "repairs", {})
-    await setup_entry(hass, entry)
-    issue_id = f"application_deleted_{next(iter(entry.subentries))}"
+    _, issue_id = await setup_with_deleted_application(hass, gotify)
     client = await hass_client()
 
     gotify.fail_next("500", path="/application")

@@ -12,7 +12,6 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -22,7 +21,7 @@ from custom_components.gotify.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from custom_components.gotify.diagnostics import async_get_config_entry_diagnostics
 
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, setup_entry
+from .helpers import mock_entry, setup_entry, setup_with_deleted_application
 
 
 @pytest.fixture(autouse=True)
@@ -231,14 +230,8 @@ async def test_diagnostics_redact_secrets(hass: HomeAssistant, gotify: GotifyDou
 async def test_deleted_application_repair(
     hass: HomeAssistant, gotify: GotifyDouble, hass_client: ClientSessionGenerator
 ) -> None:
-    application = gotify.add_application("Home Assistant")
-    entry = mock_entry(gotify, application)
-    gotify.remove_application(application.id)  # deleted in the Gotify web UI while Home Assistant was off
-    gotify.add_application("Spare")
-    assert await async_setup_component(hass, "repairs", {})
-    await setup_entry(hass, entry)
+    entry, issue_id = await setup_with_deleted_application(hass, gotify, "Spare")
     subentry_id = next(iter(entry.subentries))
-    issue_id = f"application_deleted_{subentry_id}"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert (issue.is_fixable, issue.translation_placeholders) == (
@@ -267,13 +260,8 @@ async def test_deleted_application_repair(
 async def test_repair_with_another_application(
     hass: HomeAssistant, gotify: GotifyDouble, hass_client: ClientSessionGenerator
 ) -> None:
-    application = gotify.add_application("Home Assistant")
-    entry = mock_entry(gotify, application)
-    gotify.remove_application(application.id)
-    spare = gotify.add_application("Spare")
-    assert await async_setup_component(hass, "repairs", {})
-    await setup_entry(hass, entry)
-    issue_id = f"application_deleted_{next(iter(entry.subentries))}"
+    entry, issue_id = await setup_with_deleted_application(hass, gotify, "Spare")
+    spare = gotify.application_named("Spare")
 
     client = await hass_client()
     result = await (
