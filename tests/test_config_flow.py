@@ -542,7 +542,8 @@ async def test_add_new_application_when_all_are_taken(
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Home Assistant", "default_priority": 4}
     )
-    assert result["errors"] == {"name": "application_exists"}
+    # Set up already, so not offered by "Use an existing application": the error says to pick a name.
+    assert result["errors"] == {"name": "application_set_up"}
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Cameras", "description": "Snapshots", "default_priority": 8}
     )

@@ -6,6 +6,9 @@ from urllib.parse import unquote
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.selector import validate_selector
+from homeassistant.helpers.service import async_set_service_schema
+from homeassistant.util.yaml import load_yaml_dict
 
 from .const import DOMAIN
 
@@ -57,6 +60,32 @@ except ImportError:  # Home Assistant 2025.4
 
 HAS_PLATFORM_ENTITY_SERVICE = async_register_platform_entity_service is not None
 
+# Home Assistant 2026's media selector picks a file or media item on its own (``accept``); 2025.4's only
+# browses the media player of the action's target, and refuses ``accept`` in services.yaml (which then
+# leaves all of this integration's actions undescribed). There the attachment is a text field.
+try:
+    validate_selector({"media": {"accept": ["*"]}})
+except vol.Invalid:  # Home Assistant 2025.4
+    MEDIA_SELECTOR_ACCEPTS_FILES = False
+else:
+    MEDIA_SELECTOR_ACCEPTS_FILES = True
+
+
+async def async_describe_actions_for_media_selector(hass: HomeAssistant) -> None:
+    """On 2025.4, describe the actions from services.yaml with a text field for the attachment.
+
+    Call after the actions are registered; Home Assistant then does not read services.yaml itself.
+    """
+    if MEDIA_SELECTOR_ACCEPTS_FILES:
+        return
+    services = await hass.async_add_executor_job(load_yaml_dict, str(Path(__file__).parent / "services.yaml"))
+    for name, description in services.items():
+        fields = (description or {}).get("fields", {})
+        if "attachment" in fields:
+            fields["attachment"]["selector"] = {"text": {}}
+        async_set_service_schema(hass, DOMAIN, name, description or {})
+
+
 # Home Assistant 2026 types repair flow results on their own; 2025.4 uses the generic flow result.
 try:
     from homeassistant.components.repairs.models import RepairsFlowResult
@@ -67,7 +96,9 @@ except ImportError:  # Home Assistant 2025.4
 __all__ = [
     "DEVICE_INFO_HAS_VIA_DEVICE_ID",
     "HAS_PLATFORM_ENTITY_SERVICE",
+    "MEDIA_SELECTOR_ACCEPTS_FILES",
     "RepairsFlowResult",
+    "async_describe_actions_for_media_selector",
     "async_register_platform_entity_service",
     "media_source_path",
     "via_device",

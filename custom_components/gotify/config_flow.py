@@ -79,7 +79,35 @@ CONF_APPLICATION = "application"
 STEP_APPLICATION_MENU = ["create_application", "select_application"]
 ICON_FILE = "home-assistant.png"
 
-_PRIORITY_SELECTOR = NumberSelector(NumberSelectorConfig(min=0, max=10, step=1, mode=NumberSelectorMode.BOX))
+
+class WholeNumberSelector(NumberSelector):
+    """A number box for whole numbers in a range; anything else is the form error ``error``.
+
+    Home Assistant's number selector takes any number in range (``7.5``) and says "Value 11.0 is too
+    large" otherwise; the form error is a translation key, which the frontend shows translated.
+    """
+
+    def __init__(self, minimum: int, maximum: int, error: str, unit: str | None = None) -> None:
+        config = NumberSelectorConfig(min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX)
+        if unit is not None:
+            config["unit_of_measurement"] = unit
+        super().__init__(config)
+        self.minimum = minimum
+        self.maximum = maximum
+        self.error = error
+
+    def __call__(self, data: Any) -> int:
+        try:
+            value = float(data)
+        except (TypeError, ValueError) as err:
+            raise vol.Invalid(self.error) from err
+        if not value.is_integer() or not self.minimum <= value <= self.maximum:
+            raise vol.Invalid(self.error)
+        return int(value)
+
+
+_PRIORITY_SELECTOR = WholeNumberSelector(0, 10, "invalid_priority")
+_EXPIRY_SELECTOR = WholeNumberSelector(1, 720, "invalid_expiry", unit="h")
 
 
 _USER_SCHEMA = vol.Schema(
@@ -105,10 +133,19 @@ _TOKEN_SCHEMA = vol.Schema(
 )
 
 
-def create_application_schema(name: str = DEFAULT_APPLICATION_NAME) -> vol.Schema:
+def free_name(preferred: str, applications: list[GotifyApplication]) -> str | None:
+    """``preferred``, unless an application of the account has that name already (then none)."""
+    if any(app.name.casefold() == preferred.casefold() for app in applications):
+        return None
+    return preferred
+
+
+def create_application_schema(name: str | None) -> vol.Schema:
+    """The create-application form, its name filled in with ``name`` (a free one, or none)."""
+    name_field = vol.Required(CONF_NAME) if name is None else vol.Required(CONF_NAME, default=name)
     return vol.Schema(
         {
-            vol.Required(CONF_NAME, default=name): TextSelector(),
+            name_field: TextSelector(),
             vol.Optional(CONF_DESCRIPTION, default=DEFAULT_APPLICATION_DESCRIPTION): TextSelector(),
             vol.Required(CONF_DEFAULT_PRIORITY, default=DEFAULT_PRIORITY): _PRIORITY_SELECTOR,
         }
@@ -209,16 +246,23 @@ async def async_create_application(
     client: GotifyClient,
     existing: list[GotifyApplication],
     user_input: Mapping[str, Any],
+    set_up: set[int] | None = None,
 ) -> GotifyApplication:
-    """Create an application with the Home Assistant icon; the icon is a nicety that never fails this."""
+    """Create an application with the Home Assistant icon; the icon is a nicety that never fails this.
+
+    ``set_up``: ids of the applications the entry has already, which "Use an existing application"
+    does not offer, so a name clash with one of them has only one way out.
+    """
     name = str(user_input[CONF_NAME]).strip()
     if not name:
         raise FlowError("name_required", CONF_NAME)
-    if any(app.name.casefold() == name.casefold() for app in existing):
-        raise FlowError("application_exists", CONF_NAME, name=name)
+    clash = next((app for app in existing if app.name.casefold() == name.casefold()), None)
+    if clash is not None:
+        key = "application_set_up" if clash.id in (set_up or set()) else "application_exists"
+        raise FlowError(key, CONF_NAME, name=name)
     try:
         application = await client.create_application(
-            name, str(user_input.get(CONF_DESCRIPTION) or ""), int(user_input[CONF_DEFAULT_PRIORITY])
+            name, str(user_input.get(CONF_DESCRIPTION) or ""), user_input[CONF_DEFAULT_PRIORITY]
         )
     except GotifyAuthenticationError as err:
         raise FlowError("invalid_token") from err
@@ -242,6 +286,7 @@ async def async_create_from_form(
     client: GotifyClient,
     existing: list[GotifyApplication],
     user_input: Mapping[str, Any] | None,
+    set_up: set[int] | None = None,
 ) -> tuple[GotifyApplication | None, dict[str, str], dict[str, str]]:
     """The create-application form's outcome: the new application, or the form's errors."""
     errors: dict[str, str] = {}
@@ -249,11 +294,27 @@ async def async_create_from_form(
     if user_input is None:
         return None, errors, placeholders
     try:
-        return await async_create_application(hass, client, existing, user_input), errors, placeholders
+        application = await async_create_application(hass, client, existing, user_input, set_up)
     except FlowError as err:
         errors[err.field] = err.key
         placeholders.update(err.placeholders)
         return None, errors, placeholders
+    return application, errors, placeholders
+
+
+def set_up_ids(entry: ConfigEntry) -> set[int]:
+    """The ids of the applications the entry has (as subentries)."""
+    return {
+        subentry.data[CONF_APP_ID]
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_APPLICATION
+    }
+
+
+def not_set_up(applications: list[GotifyApplication], entry: ConfigEntry) -> list[GotifyApplication]:
+    """The applications of the account that the entry does not have yet."""
+    set_up = set_up_ids(entry)
+    return [app for app in applications if app.id not in set_up]
 
 
 def subentry_data(application: GotifyApplication) -> dict[str, Any]:
@@ -285,7 +346,12 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
+        # The URL field's help text gives examples; URLs come in as placeholders, not in the strings.
+        placeholders: dict[str, str] = {
+            "example_url": "http://192.168.1.10:8080",
+            "example_proxy_url": "https://example.com/gotify/",
+            "reason": "",
+        }
         if user_input is not None:
             try:
                 account = await async_verify_account(
@@ -307,7 +373,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(_USER_SCHEMA, user_input or {}),
             errors=errors,
-            description_placeholders=placeholders or {"reason": ""},
+            description_placeholders=placeholders,
         )
 
     async def async_step_application(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -334,9 +400,10 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         if application is not None:
             return self._create_entry(application)
+        schema = create_application_schema(free_name(DEFAULT_APPLICATION_NAME, self._applications))
         return self.async_show_form(
             step_id="create_application",
-            data_schema=self.add_suggested_values_to_schema(create_application_schema(), user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -447,13 +514,7 @@ class GotifyOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    **user_input,
-                    CONF_PRIORITY: int(user_input[CONF_PRIORITY]),
-                    CONF_ATTACHMENT_EXPIRY: int(user_input[CONF_ATTACHMENT_EXPIRY]),
-                }
-            )
+            return self.async_create_entry(data=user_input)
         options = self.config_entry.options
         schema = vol.Schema(
             {
@@ -475,11 +536,7 @@ class GotifyOptionsFlow(OptionsFlow):
                 vol.Required(CONF_QUEUE, default=options.get(CONF_QUEUE, DEFAULT_QUEUE)): BooleanSelector(),
                 vol.Required(
                     CONF_ATTACHMENT_EXPIRY, default=options.get(CONF_ATTACHMENT_EXPIRY, DEFAULT_EXPIRY_HOURS)
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=720, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="h"
-                    )
-                ),
+                ): _EXPIRY_SELECTOR,
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)
@@ -508,9 +565,11 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
             return await self.async_step_create_application()
         return self.async_show_menu(step_id="user", menu_options=STEP_APPLICATION_MENU)
 
+    def _set_up(self) -> set[int]:
+        return set_up_ids(self._get_entry())
+
     def _available(self) -> list[GotifyApplication]:
-        taken = {subentry.unique_id for subentry in self._get_entry().subentries.values()}
-        return [app for app in self._applications if str(app.id) not in taken]
+        return not_set_up(self._applications, self._get_entry())
 
     async def async_step_select_application(
         self, user_input: dict[str, Any] | None = None
@@ -529,15 +588,16 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         assert self._client is not None
         application, errors, placeholders = await async_create_from_form(
-            self.hass, self._client, self._applications, user_input
+            self.hass, self._client, self._applications, user_input, self._set_up()
         )
         if application is not None:
             return self.async_create_entry(
                 title=application.name, data=subentry_data(application), unique_id=str(application.id)
             )
+        schema = create_application_schema(free_name(DEFAULT_APPLICATION_NAME, self._applications))
         return self.async_show_form(
             step_id="create_application",
-            data_schema=self.add_suggested_values_to_schema(create_application_schema(), user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -563,11 +623,9 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
             errors[CONF_NAME] = "name_required"
         elif user_input is not None:
             try:
+                description = str(user_input.get(CONF_DESCRIPTION) or "")
                 updated = await client.update_application(
-                    app_id,
-                    name,
-                    str(user_input.get(CONF_DESCRIPTION) or ""),
-                    int(user_input[CONF_DEFAULT_PRIORITY]),
+                    app_id, name, description, user_input[CONF_DEFAULT_PRIORITY]
                 )
             except GotifyValidationError as err:
                 errors["base"] = "application_rejected"

@@ -234,7 +234,7 @@ def build_message(
     intent_url = data.get(ATTR_INTENT_URL)
     if intent_url is not None:
         if not isinstance(intent_url, str) or not _SCHEME.match(intent_url.strip()):
-            raise MessageError("invalid_intent_url", value=str(intent_url))
+            raise MessageError("invalid_intent_url", value=str(intent_url), example="https://example.com")
         extras[EXTRA_ANDROID_ACTION] = {"onReceive": {"intentUrl": intent_url.strip()}}
 
     text = message

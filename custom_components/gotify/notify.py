@@ -11,6 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
 from .api import GotifyMessage
+from .compat import async_describe_actions_for_media_selector
 from .const import NOTIFY_SERVICE_PREFIX, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity
@@ -25,6 +26,7 @@ async def async_setup_entry(
 ) -> None:
     """One notify entity per application subentry."""
     async_setup_platform_services()
+    await async_describe_actions_for_media_selector(hass)
     for subentry_id, subentry in entry.subentries.items():
         if subentry.subentry_type == SUBENTRY_APPLICATION:
             async_add_entities([GotifyNotifyEntity(entry, subentry)], config_subentry_id=subentry_id)

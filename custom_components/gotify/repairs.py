@@ -11,10 +11,12 @@ from .config_flow import (
     CONF_APPLICATION,
     async_create_from_form,
     create_application_schema,
+    free_name,
+    not_set_up,
     select_application_schema,
+    set_up_ids,
     subentry_data,
 )
-from .const import CONF_APP_ID
 from .data import GotifyConfigEntry
 
 
@@ -27,8 +29,7 @@ class ApplicationDeletedRepair(RepairsFlow):
         self._applications: list[GotifyApplication] = []
 
     def _available(self) -> list[GotifyApplication]:
-        taken = {s.data[CONF_APP_ID] for s in self.entry.subentries.values()}
-        return [app for app in self._applications if app.id not in taken]
+        return not_set_up(self._applications, self.entry)
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         try:
@@ -48,15 +49,14 @@ class ApplicationDeletedRepair(RepairsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         application, errors, placeholders = await async_create_from_form(
-            self.hass, self.entry.runtime_data.client, self._applications, user_input
+            self.hass, self.entry.runtime_data.client, self._applications, user_input, set_up_ids(self.entry)
         )
         if application is not None:
             return self._finish(application)
+        schema = create_application_schema(free_name(self.subentry.title, self._applications))
         return self.async_show_form(
             step_id="create_application",
-            data_schema=self.add_suggested_values_to_schema(
-                create_application_schema(self.subentry.title), user_input or {}
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
             description_placeholders=placeholders,
         )
