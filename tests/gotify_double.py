@@ -13,6 +13,7 @@ the connection, or refusing connections altogether (``stop()``, then ``start()``
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import json
 import secrets
 import ssl
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -205,8 +207,57 @@ class GotifyDouble:
         self._ended_sockets: list[web.WebSocketResponse] = []
         self._in_flight = 0
         self.max_in_flight = 0
+        self.state_file: Path | None = None
         self.admin = self.add_user("admin", "admin", admin=True)
         self.client_token = self.add_client(self.admin, "Home Assistant setup").token
+
+    # -- state kept across runs (``python -m tests.gotify_double --state FILE``) ------------------
+
+    def save_state(self) -> None:
+        """Write users, clients, applications, messages and images to ``state_file``."""
+        assert self.state_file is not None
+
+        def plain(item: Any) -> dict[str, Any]:
+            return {
+                key: value.isoformat() if isinstance(value, datetime) else value
+                for key, value in dataclasses.asdict(item).items()
+            }
+
+        state = {
+            "ids": self._ids,
+            "client_token": self.client_token,
+            "users": [plain(user) for user in self.users.values()],
+            "clients": [plain(client) for client in self.clients.values()],
+            "applications": [plain(app) for app in self.applications.values()],
+            "messages": [plain(message) for message in self.messages.values()],
+            "images": {name: base64.b64encode(data).decode() for name, data in self.images.items()},
+        }
+        temporary = self.state_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state))
+        temporary.replace(self.state_file)
+
+    def load_state(self, path: Path) -> None:
+        """Serve what ``path`` holds (from an earlier run), and keep it up to date there from now on."""
+        self.state_file = path
+        if not path.is_file():
+            self.save_state()
+            return
+        state = json.loads(path.read_text())
+
+        def dates(item: dict[str, Any], *names: str) -> dict[str, Any]:
+            return item | {name: datetime.fromisoformat(item[name]) for name in names if item.get(name)}
+
+        self._ids = state["ids"]
+        self.client_token = state["client_token"]
+        self.users = {item["id"]: User(**item) for item in state["users"]}
+        self.clients = {item["token"]: Client(**item) for item in state["clients"]}
+        self.applications = {
+            item["id"]: Application(**dates(item, "last_used", "created_at"))
+            for item in state["applications"]
+        }
+        self.messages = {item["id"]: Message(**dates(item, "date")) for item in state["messages"]}
+        self.images = {name: base64.b64decode(data) for name, data in state["images"].items()}
+        self.admin = next(user for user in self.users.values() if user.admin)
 
     # -- versions --------------------------------------------------------------------------------
 
@@ -423,6 +474,8 @@ class GotifyDouble:
             return self._error(404, "page not found")
         finally:
             self._in_flight -= 1
+            if self.state_file is not None and request.method != "GET":
+                self.save_state()
 
     def _take_failure(self, method: str, path: str) -> Failure | None:
         for index, (failure, only_path, only_method) in enumerate(self._failures):
@@ -819,9 +872,13 @@ class GotifyDouble:
         return socket
 
 
-async def serve(version: str, host: str, port: int, ready: Callable[[GotifyDouble], None]) -> None:
-    """Serve a double until cancelled (Ctrl-C)."""
+async def serve(
+    version: str, host: str, port: int, ready: Callable[[GotifyDouble], None], state: Path | None = None
+) -> None:
+    """Serve a double until cancelled (Ctrl-C); with ``state``, what it holds survives to the next run."""
     double = GotifyDouble(version, host=host)
+    if state is not None:
+        double.load_state(state)
     await double.start(port)
     ready(double)
     try:
@@ -838,6 +895,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8070)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--gotify-version", default=V2, help=f"{V2} (v2 rules) or {V3} (v3 rules)")
+    parser.add_argument("--state", type=Path, help="a file that keeps applications and messages across runs")
     arguments = parser.parse_args()
 
     def ready(double: GotifyDouble) -> None:
@@ -846,7 +904,7 @@ def main() -> None:
         print(f"  Client token: {double.client_token}", flush=True)
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(arguments.gotify_version, arguments.host, arguments.port, ready))
+        asyncio.run(serve(arguments.gotify_version, arguments.host, arguments.port, ready, arguments.state))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 import base64
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -194,3 +196,41 @@ async def test_unhealthy_server(session: aiohttp.ClientSession, gotify: GotifyDo
     assert await _call(session, gotify, "GET", "/health") == (500, {"health": "orange", "database": "red"})
     status, _ = await _call(session, gotify, "GET", "/gotifyinfo")
     assert status == (200 if gotify.is_v3 else 404)
+
+
+async def test_state_survives_a_restart(
+    session: aiohttp.ClientSession,
+    gotify_version: str,
+    tmp_path: Path,
+    unused_tcp_port_factory: Callable[[], int],
+    socket_enabled: None,
+) -> None:
+    """``--state FILE`` (scripts/develop): a second run serves the same tokens, applications, messages."""
+    state = tmp_path / "state.json"
+    first = GotifyDouble(gotify_version)
+    first.load_state(state)
+    port = unused_tcp_port_factory()
+    await first.start(port)
+    headers = {"X-Gotify-Key": first.client_token}
+    async with session.post(f"{first.url}/application", json={"name": "Garage"}, headers=headers) as response:
+        garage = await response.json()
+    async with session.post(
+        f"{first.url}/message",
+        json={"message": "door", "priority": 5},
+        headers={"X-Gotify-Key": garage["token"]},
+    ) as response:
+        assert response.status == 200
+    await first.stop()
+
+    second = GotifyDouble(gotify_version)
+    second.load_state(state)
+    await second.start(port)
+    try:
+        assert second.client_token == first.client_token
+        async with session.get(f"{second.url}/application", headers=headers) as response:
+            assert [app["name"] for app in await response.json()] == ["Garage"]
+        async with session.get(f"{second.url}/message", headers=headers) as response:
+            assert [m["message"] for m in (await response.json())["messages"]] == ["door"]
+        assert second.application_named("Garage").created_at == first.application_named("Garage").created_at
+    finally:
+        await second.stop()
