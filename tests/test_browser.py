@@ -315,6 +315,12 @@ async def _submit(page: Any) -> None:
     await page.locator("dialog-data-entry-flow").get_by_role("button", name="Submit").click()
 
 
+async def _finish_created(page: Any) -> None:
+    """Close the dialog that follows a new entry or application (devices and areas; "Finish" in 2025.4)."""
+    finish = re.compile(r"^(Skip and finish|Finish)$")
+    await page.locator("dialog-data-entry-flow").get_by_role("button", name=finish).click()
+
+
 async def _config_flow(
     page: Any,
     ha: HomeAssistantProcess,
@@ -354,17 +360,14 @@ async def _config_flow(
     )
 
     create = strings_at("config", "step", "create_application")
-    await page.get_by_text(create["title"].replace("Create an", "Create a new")).click()
+    menu = strings_at("config", "step", "application", "menu_options")
+    await page.locator("dialog-data-entry-flow").get_by_text(menu["create_application"]).click()
     await screens.check("config-create-application", form_texts(create), form=True)
     assert await page.get_by_role("textbox", name=re.compile(r"^Name")).input_value() == "Home Assistant"
 
     await _submit(page)
     await screens.check("config-created", ["Home Assistant"])
-    await (
-        page.locator("dialog-data-entry-flow")
-        .get_by_role("button", name=re.compile(r"^(Skip and finish|Finish)$"))
-        .click()
-    )
+    await _finish_created(page)
     assert gotify.application_named("Home Assistant").default_priority == 4
 
 
@@ -464,16 +467,12 @@ async def _add_application(page: Any, screens: Screens, gotify: GotifyDouble) ->
     priority = page.get_by_role("spinbutton", name=re.compile(r"^Default priority"))
     await priority.fill("11")
     await _submit(page)
-    error = subentry["error"].get("invalid_priority", "(strings.json has no invalid_priority error)")
+    error = subentry["error"]["invalid_priority"]
     await screens.check("add-application-priority-11", [error, *form_texts(create)], form=True)
     await priority.fill("6")
     await _submit(page)
     await screens.check("add-application-created", ["Garage"])
-    await (
-        page.locator("dialog-data-entry-flow")
-        .get_by_role("button", name=re.compile(r"^(Skip and finish|Finish)$"))
-        .click()
-    )
+    await _finish_created(page)
     assert gotify.application_named("Garage").default_priority == 6
 
 

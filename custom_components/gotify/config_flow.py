@@ -565,9 +565,6 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
             return await self.async_step_create_application()
         return self.async_show_menu(step_id="user", menu_options=STEP_APPLICATION_MENU)
 
-    def _set_up(self) -> set[int]:
-        return set_up_ids(self._get_entry())
-
     def _available(self) -> list[GotifyApplication]:
         return not_set_up(self._applications, self._get_entry())
 
@@ -588,7 +585,7 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         assert self._client is not None
         application, errors, placeholders = await async_create_from_form(
-            self.hass, self._client, self._applications, user_input, self._set_up()
+            self.hass, self._client, self._applications, user_input, set_up_ids(self._get_entry())
         )
         if application is not None:
             return self.async_create_entry(
