@@ -143,7 +143,7 @@ async def develop(arguments: argparse.Namespace, hass_arguments: list[str]) -> i
     finally:
         for process in reversed(processes):
             if process.returncode is None:
-                process.send_signal(signal.SIGINT)
+                process.terminate()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(60):
                         await process.wait()
