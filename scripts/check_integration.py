@@ -4,8 +4,8 @@
 - every string is one the frontend can show and hassfest accepts: no HTML or ICU tags (``<name>``), no
   URLs (they come in through placeholders), balanced ``{placeholders}`` that are plain identifiers and not
   quoted, none in entity states, no surrounding whitespace, references only as the whole string; and
-  every placeholder is one the code provides (for exceptions raised with literal placeholders: exactly
-  those);
+  every placeholder is one the code provides where the string is shown (a flow's by that flow, an
+  exception's or issue's by every raise of it; actions, selectors and entities get none);
 - every translation key the code uses (errors, aborts, exceptions, issues, selectors, entities) exists;
 - every action in services.yaml, with each of its fields, is translated;
 - manifest.json and hacs.json hold what Home Assistant, hassfest and HACS expect.
@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,8 @@ URL = re.compile(
     r"\b(?:(?:https?|ftps?|scp|mqtts?|socket|socks5)://|www\.)[a-z0-9]+(?:[-.][a-z0-9]+)*\.[a-z]{2,5}",
     re.IGNORECASE,
 )
-REFERENCE = re.compile(r"\[%key:[a-z0-9_:]+%\]")
+REFERENCE = re.compile(r"\[%key:[a-z0-9_:-]+%\]")
+QUOTE = re.compile(r"'[{}<>]")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -70,8 +72,8 @@ def string_problems(path: str, value: str) -> list[str]:
         found.append(f"{path}: contains the URL {match.group(0)!r}; pass URLs in as placeholders")
     if value != value.strip():
         found.append(f"{path}: leading or trailing whitespace")
-    if "'{" in value or "}'" in value:
-        found.append(f"{path}: a quoted placeholder (an apostrophe beside a brace quotes it in ICU)")
+    if QUOTE.search(value):
+        found.append(f"{path}: an apostrophe before a brace or angle bracket quotes it in ICU")
     depth = 0
     for character in value:
         depth += {"{": 1, "}": -1}.get(character, 0)
@@ -91,82 +93,189 @@ def string_problems(path: str, value: str) -> list[str]:
     return found
 
 
-def _literal_keys(node: ast.AST | None) -> set[str] | None:
-    """The string keys of a dict literal; None for anything else."""
-    if not isinstance(node, ast.Dict):
-        return None
-    return {key.value for key in node.keys if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+# Where a flow's strings get their placeholders: the steps of the flow class with this base (and helpers
+# outside any class, which every flow calls). Sections no code gives placeholders to take none.
+FLOW_BASES = {
+    "config": "ConfigFlow",
+    "options": "OptionsFlow",
+    "config_subentries": "ConfigSubentryFlow",
+    "fix_flow": "RepairsFlow",
+}
+NO_PLACEHOLDERS = ("services", "selector", "entity", "device")
+CARRIERS = {"FlowError", "MessageError", "_invalid"}
 
 
-def _is_placeholders(node: ast.AST) -> bool:
-    return isinstance(node, ast.Name) and node.id == "placeholders"
+@dataclass
+class Provided:
+    """Placeholder names the code passes: per flow class base and per step, and per literal key."""
+
+    # A flow class's names (with the helpers it calls), for its errors and aborts.
+    by_base: dict[str, set[str]] = field(default_factory=dict)
+    # One step's names: its ``async_step_<id>`` method's and those of the helpers it calls.
+    by_step: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    outside: set[str] = field(default_factory=set)
+    # Every call site's names for a translation key given literally; None where one passes them on
+    # from a variable (then only the flow-level check applies).
+    by_key: dict[str, list[set[str]] | None] = field(default_factory=dict)
+
+    @property
+    def anywhere(self) -> set[str]:
+        return self.outside.union(*self.by_base.values())
 
 
-def provided_placeholders(code: str) -> tuple[set[str], dict[str, set[str]]]:
-    """Placeholder names the code passes anywhere, and those passed literally with an exception's key.
+def _names(tree: ast.AST, constants: dict[str, set[str]], provided: Provided) -> set[str]:
+    """The placeholder names ``tree`` passes, recording per-key call sites in ``provided``."""
 
-    Anywhere: keys of dict literals given as ``translation_placeholders``/``description_placeholders`` or
-    assigned to (or stored in) a variable called ``placeholders``, and keyword arguments of the error
-    classes and helpers that carry placeholders (``FlowError``, ``MessageError``, ``_invalid``). With a
-    literal key: only where every raise of that key passes its placeholders literally.
-    """
-    anywhere: set[str] = set()
-    by_key: dict[str, set[str]] = {}
-    dynamic: set[str] = set()
-    carriers = {"FlowError", "MessageError", "_invalid"}
+    def keys(node: ast.AST | None) -> set[str] | None:
+        if not isinstance(node, ast.Dict):
+            return None
+        found = set()
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                found.add(key.value)
+            elif key is None and isinstance(value, ast.Name):  # {**CONSTANT, ...}
+                found |= constants.get(value.id, set())
+        return found
 
     def record(key: str, names: set[str] | None) -> None:
-        if names is None:
-            dynamic.add(key)
+        sites = provided.by_key.setdefault(key, [])
+        if names is None or sites is None:
+            provided.by_key[key] = None
         else:
-            by_key.setdefault(key, set()).update(names)
+            sites.append(names)
 
-    for node in ast.walk(ast.parse(code)):
+    def is_placeholders(node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id == "placeholders"
+
+    names: set[str] = set()
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
             for name in ("translation_placeholders", "description_placeholders"):
-                anywhere |= _literal_keys(keywords.get(name)) or set()
+                names |= keys(keywords.get(name)) or set()
             key = keywords.get("translation_key")
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 passed = keywords.get("translation_placeholders")
-                record(key.value, set() if passed is None else _literal_keys(passed))
+                record(key.value, set() if passed is None else keys(passed))
             function = node.func.id if isinstance(node.func, ast.Name) else None
-            if function in carriers:
-                names = {keyword.arg for keyword in node.keywords if keyword.arg}
-                anywhere |= names
+            if function in CARRIERS:
+                carried = {keyword.arg for keyword in node.keywords if keyword.arg}
+                names |= carried
                 first = node.args[0] if node.args else None
-                literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
-                if function != "FlowError" and literal:
-                    record(first.value, names)  # type: ignore[union-attr]
+                if (
+                    function != "FlowError"
+                    and isinstance(first, ast.Constant)
+                    and isinstance(first.value, str)
+                ):
+                    unpacked = any(keyword.arg is None for keyword in node.keywords)
+                    record(first.value, None if unpacked else carried)
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                if _is_placeholders(target):
-                    anywhere |= _literal_keys(node.value) or set()
+                if is_placeholders(target):
+                    names |= keys(node.value) or set()
                 elif (
                     isinstance(target, ast.Subscript)
-                    and _is_placeholders(target.value)
+                    and is_placeholders(target.value)
                     and isinstance(target.slice, ast.Constant)
                 ):
-                    anywhere.add(str(target.slice.value))
-    return anywhere, {key: names for key, names in by_key.items() if key not in dynamic}
+                    names.add(str(target.slice.value))
+    return names
+
+
+def _called(tree: ast.AST) -> set[str]:
+    return {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+
+
+def provided_placeholders(code: str) -> Provided:
+    """What placeholders the code passes, where (see ``Provided``)."""
+    tree = ast.parse(code)
+    constants: dict[str, set[str]] = {}
+    for node in tree.body:  # module-level dict constants, for ``{**CONSTANT}``
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Dict):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            literal = {
+                k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            }
+            constants.update({target.id: literal for target in targets if isinstance(target, ast.Name)})
+    provided = Provided()
+    functions: dict[str, tuple[set[str], set[str]]] = {}
+    classes: list[tuple[str, ast.ClassDef]] = []
+    for node in tree.body:
+        bases = {base.id for base in getattr(node, "bases", []) if isinstance(base, ast.Name)}
+        flow = next((base for base in FLOW_BASES.values() if base in bases), None)
+        if flow is not None and isinstance(node, ast.ClassDef):
+            classes.append((flow, node))
+            continue
+        names = _names(node, constants, provided)
+        provided.outside |= names
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            functions[node.name] = (names, _called(node))
+
+    def through(called: set[str]) -> set[str]:
+        """The names of the module's functions in ``called``, and of those they call, and so on."""
+        names: set[str] = set()
+        seen: set[str] = set()
+        pending = [name for name in called if name in functions]
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            own, calls = functions[name]
+            names |= own
+            pending += [other for other in calls if other in functions]
+        return names
+
+    for flow, node in classes:
+        provided.by_base.setdefault(flow, set()).update(
+            _names(node, constants, provided) | through(_called(node))
+        )
+        for method in node.body:
+            if isinstance(method, ast.AsyncFunctionDef) and method.name.startswith("async_step_"):
+                step = method.name.removeprefix("async_step_")
+                names = _names(method, constants, Provided()) | through(_called(method))
+                provided.by_step.setdefault((flow, step), set()).update(names)
+    return provided
 
 
 def translation_problems(strings: dict[str, Any], code: str) -> list[str]:
     """Every problem of the strings, given the integration's code (its modules joined)."""
     found = []
-    anywhere, by_key = provided_placeholders(code)
+    provided = provided_placeholders(code)
     for path, value in strings_of(strings):
         found += string_problems(path, value)
         used = set(placeholders_in(value))
-        parts = path.split(".")
-        if parts[0] == "exceptions" and parts[1] in by_key:
-            exact = by_key[parts[1]]
-            if used != exact:
-                found.append(f"{path}: uses {sorted(used)} but the code passes {sorted(exact)}")
+        if not used:
             continue
-        for name in sorted(used - anywhere):
-            found.append(f"{path}: placeholder {{{name}}} is never provided by the code")
+        parts = path.split(".")
+        raised = parts[0] == "exceptions" or (parts[0] == "issues" and parts[2] != "fix_flow")
+        if raised and (sites := provided.by_key.get(parts[1])):
+            for names in sites:
+                if missing := used - names:
+                    found.append(f"{path}: uses {sorted(missing)}, which a raise of it does not pass")
+                    break
+            continue
+        flow = "fix_flow" if "fix_flow" in parts else parts[0]
+        if parts[0] in NO_PLACEHOLDERS:
+            available: set[str] = set()
+        elif flow in FLOW_BASES:
+            base = FLOW_BASES[flow]
+            if "step" in parts:
+                step = parts[parts.index("step") + 1]
+                available = provided.by_step.get((base, step), set())
+            else:
+                available = provided.by_base.get(base, set())
+            if flow == "fix_flow":  # the frontend adds the issue's own placeholders to its fix flow's
+                available = available.union(*(provided.by_key.get(parts[1]) or []))
+        else:
+            available = provided.anywhere
+        for name in sorted(used - available):
+            found.append(f"{path}: placeholder {{{name}}} is never provided there by the code")
     return found
 
 
@@ -214,9 +323,9 @@ def main() -> int:
         if translated is None:
             fail(f"action {service} has no translation")
             continue
-        for field in (spec or {}).get("fields", {}):
-            if field not in translated.get("fields", {}):
-                fail(f"field {field} of action {service} has no translation")
+        for name in (spec or {}).get("fields", {}):
+            if name not in translated.get("fields", {}):
+                fail(f"field {name} of action {service} has no translation")
 
     manifest = json.loads((COMPONENT / "manifest.json").read_text())
     expected = {

@@ -28,6 +28,8 @@ from tests.homeassistant_process import (  # noqa: E402
     http_ready,
     login,
     onboarding_pending,
+    port_free,
+    wait_running,
     write_configuration,
 )
 
@@ -38,6 +40,13 @@ USERNAME = "dev"
 
 def _info() -> dict[str, Any] | None:
     return json.loads(INFO.read_text()) if INFO.is_file() else None
+
+
+def _save_info(info: dict[str, Any]) -> None:
+    """Keep the login (readable by this user only: it holds the password)."""
+    INFO.touch(mode=0o600)
+    INFO.chmod(0o600)
+    INFO.write_text(json.dumps(info, indent=2))
 
 
 def _print_info(info: dict[str, Any], *, started: float | None = None) -> None:
@@ -73,7 +82,9 @@ def _prepare(port: int) -> dict[str, Any]:
             " delete it to start over."
         )
     write_configuration(CONFIG, port, onboarded_except_user=True)
-    return {"port": port, "username": USERNAME, "password": secrets.token_urlsafe(9), "owner": False}
+    info = {"port": port, "username": USERNAME, "password": secrets.token_urlsafe(9), "owner": False}
+    _save_info(info)  # at once: a first run stopped early still has its login for the next
+    return info
 
 
 async def _start_test_server(port: int, info: dict[str, Any]) -> asyncio.subprocess.Process:
@@ -112,11 +123,7 @@ async def _wait_ready(info: dict[str, Any], hass: asyncio.subprocess.Process) ->
             info["owner"] = True
         else:
             auth = await login(session, url, info["username"], info["password"])
-        while True:
-            async with session.get(f"{url}/api/config", headers=auth) as response:
-                if response.status == 200 and (await response.json())["state"] == "RUNNING":
-                    return
-            await asyncio.sleep(0.25)
+        await wait_running(session, url, auth, hass)
 
 
 async def develop(arguments: argparse.Namespace, hass_arguments: list[str]) -> int:
@@ -126,6 +133,9 @@ async def develop(arguments: argparse.Namespace, hass_arguments: list[str]) -> i
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     info = _prepare(arguments.port)
+    for name, port in (("Home Assistant", info["port"]), ("the Gotify test server", arguments.gotify_port)):
+        if (name == "Home Assistant" or arguments.with_test_server) and not port_free(port):
+            sys.exit(f"develop: port {port} for {name} is in use (another instance?); stop it first")
     processes: list[asyncio.subprocess.Process] = []
     try:
         if arguments.with_test_server:
@@ -137,7 +147,7 @@ async def develop(arguments: argparse.Namespace, hass_arguments: list[str]) -> i
         )
         processes.append(hass)
         await _wait_ready(info, hass)
-        INFO.write_text(json.dumps(info, indent=2))
+        _save_info(info)
         _print_info(info, started=started)
         return await hass.wait()
     finally:
@@ -147,9 +157,9 @@ async def develop(arguments: argparse.Namespace, hass_arguments: list[str]) -> i
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(60):
                         await process.wait()
-        with contextlib.suppress(ProcessLookupError):
-            for process in processes:
-                if process.returncode is None:
+        for process in processes:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
                     process.kill()
 
 

@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -109,10 +110,6 @@ class HomeAssistantProcess:
         self.log = log or config / "hass-output.log"
         self._process: asyncio.subprocess.Process | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.returncode is None
-
     async def start(self, session: aiohttp.ClientSession, timeout: float = START_TIMEOUT) -> None:
         """Start Home Assistant and wait until its HTTP API answers."""
         with self.log.open("ab") as log:
@@ -135,15 +132,6 @@ class HomeAssistantProcess:
                     )
                 if await http_ready(session, self.url):
                     return
-                await asyncio.sleep(0.25)
-
-    async def wait_running(self, session: aiohttp.ClientSession, auth: dict[str, str]) -> None:
-        """Wait until Home Assistant has finished starting (every integration set up)."""
-        async with asyncio.timeout(START_TIMEOUT):
-            while True:
-                async with session.get(f"{self.url}/api/config", headers=auth) as response:
-                    if response.status == 200 and (await response.json()).get("state") == "RUNNING":
-                        return
                 await asyncio.sleep(0.25)
 
     async def stop(self) -> None:
@@ -210,6 +198,26 @@ async def login(session: aiohttp.ClientSession, url: str, username: str, passwor
     ) as response:
         code = (await response_json(response))["result"]
     return await _token(session, url, code)
+
+
+async def wait_running(
+    session: aiohttp.ClientSession, url: str, auth: dict[str, str], process: asyncio.subprocess.Process
+) -> None:
+    """Wait until Home Assistant has finished starting (every integration set up)."""
+    async with asyncio.timeout(START_TIMEOUT):
+        while True:
+            if process.returncode is not None:
+                raise RuntimeError(f"Home Assistant exited with {process.returncode}")
+            async with session.get(f"{url}/api/config", headers=auth) as response:
+                if response.status == 200 and (await response.json()).get("state") == "RUNNING":
+                    return
+            await asyncio.sleep(0.25)
+
+
+def port_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:``port`` (so that what answers there later is ours)."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 async def http_ready(session: aiohttp.ClientSession, url: str) -> bool:

@@ -27,12 +27,27 @@ from typing import Any
 
 import aiohttp
 import pytest
+from homeassistant.const import MAJOR_VERSION
 from homeassistant.const import __version__ as HA_VERSION
+
+from custom_components.gotify.config_flow import URL_EXAMPLES
 
 from .gotify_double import V3, GotifyDouble
 from .homeassistant_process import REPOSITORY, HomeAssistantProcess, login, write_configuration
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+
+def _chromium() -> Path:
+    """Debian's Chromium (scripts/setup installs it), or one the machine has (CHROMIUM to choose)."""
+    if chosen := os.environ.get("CHROMIUM"):
+        return Path(chosen)
+    for name in ("chromium", "google-chrome", "chromium-browser"):
+        if found := shutil.which(name):
+            return Path(found)
+    return Path("/usr/bin/chromium")
+
+
+CHROMIUM = _chromium()
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -140,6 +155,8 @@ class Screens:
         self.count = 0
         self.names: list[str] = []
         self.page_errors: list[str] = []
+        # The README's UI paths this walk went along (each opened, not only seen in a menu).
+        self.covered: set[str] = set()
         page.on(
             "pageerror",
             lambda error: self.page_errors.append(f"after {self.names[-1:]}: {error!r} {error.stack}"),
@@ -154,22 +171,31 @@ class Screens:
         absent: list[str] | None = None,
         *,
         form: bool = False,
+        settle: float = 0.0,
     ) -> str:
         """Wait until the screen shows ``expected``, then check it and save it; returns its text.
 
         ``form``: the screen is a flow's dialog, whose fields must each have a label (elsewhere Home
         Assistant's own search boxes and the actions tool's fields are labelled beside them, not on them).
+        ``settle``: seconds that ``absent`` must stay absent once the rest is there (a field that could
+        still turn into something else).
         """
         expected = expected or []
         absent = absent or []
         text = ""
         missing: list[str] = []
         shown: list[str] = []
-        for _ in range(40):
+        settled_at: float | None = None
+        loop = asyncio.get_running_loop()
+        for _ in range(120):
             text = await self.page.evaluate(VISIBLE_TEXT)
             missing = [item for item in expected if _squash(item) not in _squash(text)]
             shown = [item for item in absent if _squash(item) in _squash(text)]
-            if not missing and not shown:
+            if missing or shown:
+                settled_at = None
+            elif settled_at is None:
+                settled_at = loop.time()
+            if settled_at is not None and loop.time() - settled_at >= settle:
                 break
             await asyncio.sleep(0.25)
         await asyncio.sleep(0.3)  # let animations settle for the picture
@@ -191,9 +217,7 @@ class Screens:
             for match in UNLABELLED.finditer(dialog)
             if not match.group(1)
         ]
-        problems += [
-            f"shown but should not be: {item!r}" for item in absent if _squash(item) in _squash(text)
-        ]
+        problems += [f"shown but should not be: {item!r}" for item in shown]
         if problems:
             (SCREENS / f"{stem}.txt").write_text(f"{text}\n\n{tree}\n")
             pytest.fail(f"screen {stem} ({SCREENS / stem}.png):\n  " + "\n  ".join(problems))
@@ -216,7 +240,7 @@ def _require_chromium() -> None:
         if CHROMIUM.is_file():
             return
         reason = f"no Chromium at {CHROMIUM}: install Debian's chromium package (scripts/setup does, as root)"
-    if os.environ.get("CI"):
+    if IN_CI:
         pytest.fail(f"the browser test cannot run: {reason}")
     pytest.skip(f"BROWSER TEST NOT RUN: {reason}")
 
@@ -237,10 +261,12 @@ async def home_assistant(
     # Debug logging stays off: the README tells how to turn it on from the integration's page.
     write_configuration(config, port, name="Browser test", debug=False)
     process = HomeAssistantProcess(config, port)
-    async with aiohttp.ClientSession() as session:
-        await process.start(session)
-    yield process
-    await process.stop()
+    try:
+        async with aiohttp.ClientSession() as session:
+            await process.start(session)
+        yield process
+    finally:
+        await process.stop()
 
 
 @pytest.fixture
@@ -264,6 +290,7 @@ async def test_browser_walk(
     page: Any,
     gotify: GotifyDouble,
     unused_tcp_port_factory: Callable[[], int],
+    tmp_path: Path,
 ) -> None:
     ha = home_assistant
     screens = Screens(page)
@@ -271,7 +298,7 @@ async def test_browser_walk(
     try:
         await _onboard(page, ha, screens)
         await _config_flow(page, ha, screens, gotify, backups.token, unused_tcp_port_factory())
-        await _integration_page(page, screens)
+        await _integration_page(page, screens, gotify, tmp_path)
         await _options(page, screens)
         await _add_application(page, screens, gotify)
         await _application_settings(page, ha, screens, gotify)
@@ -279,6 +306,9 @@ async def test_browser_walk(
         await _system_pages(page, screens)
         setup_failures = [line for line in ha.log.read_text().splitlines() if "Setup failed" in line]
         assert not setup_failures, setup_failures
+        # Every UI path the README names was walked (2025.4 has no Rename for an application).
+        renamed = "Settings → Devices & services → Gotify → ⋮ on the application's row → Rename"
+        assert screens.covered == README_UI_PATHS - ({renamed} if MAJOR_VERSION < 2026 else set())
     except BaseException:
         await screens.save_failure()
         # Uncaught errors of the frontend's own scripts (a websocket closed on a reload, say) are not
@@ -298,15 +328,15 @@ async def _onboard(page: Any, ha: HomeAssistantProcess, screens: Screens) -> Non
     await page.get_by_role("textbox", name="Password*", exact=True).fill(PASSWORD)
     await page.get_by_role("textbox", name="Confirm password*").fill(PASSWORD)
     await page.get_by_role("button", name="Create account").click()
-    # Location, country, analytics, done: each moves on with "Next" or, at the end, "Finish".
+    # Location, country, analytics, done: each moves on with "Next", the last with "Finish".
     for step in range(6):
-        await page.wait_for_load_state()
-        if "onboarding" not in page.url:
-            break
-        button = page.get_by_role("button", name=re.compile(r"^(Next|Finish)$"))
-        await button.first.wait_for()
+        button = page.get_by_role("button", name=re.compile(r"^(Next|Finish)$")).first
+        await button.wait_for()
+        last = await page.get_by_role("button", name="Finish").count() > 0
         await screens.check(f"onboarding-step-{step + 1}")
-        await button.first.click()
+        await button.click()
+        if last:
+            break
         await asyncio.sleep(0.5)
     await page.wait_for_url(re.compile(r"/(lovelace|home)"), timeout=30_000)
 
@@ -315,10 +345,15 @@ async def _submit(page: Any) -> None:
     await page.locator("dialog-data-entry-flow").get_by_role("button", name="Submit").click()
 
 
-async def _finish_created(page: Any) -> None:
-    """Close the dialog that follows a new entry or application (devices and areas; "Finish" in 2025.4)."""
+def _finish_button(page: Any) -> Any:
+    """The button that closes the dialog after a new entry or application (devices and areas; "Finish"
+    in 2025.4): it shows only once the flow has created it."""
     finish = re.compile(r"^(Skip and finish|Finish)$")
-    await page.locator("dialog-data-entry-flow").get_by_role("button", name=finish).click()
+    return page.locator("dialog-data-entry-flow").get_by_role("button", name=finish)
+
+
+async def _finish_created(page: Any) -> None:
+    await _finish_button(page).click()
 
 
 async def _config_flow(
@@ -329,10 +364,8 @@ async def _config_flow(
     app_token: str,
     closed_port: int,
 ) -> None:
-    user = form_texts(
-        strings_at("config", "step", "user"),
-        {"example_url": "http://192.168.1.10:8080", "example_proxy_url": "https://example.com/gotify/"},
-    )
+    """Settings → Devices & services → Add integration → Gotify, as a new user fills it in."""
+    user = form_texts(strings_at("config", "step", "user"), URL_EXAMPLES)
     errors = strings_at("config", "error")
     await _devices_and_services(page)
     await page.get_by_role("button", name="Add integration").click()
@@ -340,6 +373,7 @@ async def _config_flow(
     await screens.check("add-integration-search", ["Gotify"])
     await page.locator("dialog-add-integration").get_by_text("Gotify", exact=True).first.click()
     await screens.check("config-user", user, form=True)
+    screens.covered.add("Settings → Devices & services → Add integration → Gotify")
 
     await page.get_by_role("textbox", name=re.compile(r"^Server URL")).fill(f"http://127.0.0.1:{closed_port}")
     await page.get_by_role("textbox", name=re.compile(r"^Client token")).fill(gotify.client_token)
@@ -366,7 +400,8 @@ async def _config_flow(
     assert await page.get_by_role("textbox", name=re.compile(r"^Name")).input_value() == "Home Assistant"
 
     await _submit(page)
-    await screens.check("config-created", ["Home Assistant"])
+    await _finish_button(page).wait_for()
+    await screens.check("config-created", [])
     await _finish_created(page)
     assert gotify.application_named("Home Assistant").default_priority == 4
 
@@ -392,13 +427,13 @@ async def _devices_and_services(page: Any) -> None:
 
 async def _open_flow(button: Any) -> None:
     """Click a button that opens a flow's dialog; again if a row re-rendered under the first click."""
-    dialog = button.page.locator("dialog-data-entry-flow")
+    close = button.page.locator("dialog-data-entry-flow").get_by_role("button", name="Close")
     for _ in range(5):
-        await button.click()
         with contextlib.suppress(Exception):
-            await dialog.get_by_role("button", name="Close").wait_for(timeout=3_000)
+            await button.click(timeout=5_000)
+            await close.wait_for(timeout=3_000)
             return
-    await dialog.get_by_role("button", name="Close").wait_for(timeout=1_000)
+    await close.wait_for(timeout=1_000)
 
 
 async def _account_row(page: Any) -> Any:
@@ -417,25 +452,63 @@ async def _application_row(page: Any, name: str) -> Any:
     return page.locator("ha-md-list-item").filter(has_text=name).filter(has_text="Application").first
 
 
-async def _integration_page(page: Any, screens: Screens) -> None:
-    """Settings → Devices & services → Gotify, its account's ⋮ and its debug logging entry."""
+async def _account_menu(page: Any, item: str) -> None:
+    """⋮ on the account's row → ``item`` (the ⋮ again if the menu was still closing from before)."""
+    entry = page.get_by_role("menuitem", name=item).first
+    for _ in range(5):
+        await (await _account_row(page)).get_by_role("button", name="Menu").first.click()
+        with contextlib.suppress(Exception):
+            await entry.wait_for(timeout=3_000)
+            break
+        await page.keyboard.press("Escape")
+    await entry.click()
+
+
+async def _integration_page(page: Any, screens: Screens, gotify: GotifyDouble, tmp_path: Path) -> None:
+    """Settings → Devices & services → Gotify: its account's ⋮ entries, and debug logging."""
+    account = f"admin@{gotify.url.removeprefix('http://')}"
     await _devices_and_services(page)
     await page.get_by_role("link", name=re.compile(r"^Gotify")).first.click()
-    await screens.check("integration-page", ["Home Assistant"])
-    # ⋮ on the account's row: Add application, Reconfigure, Download diagnostics, Delete.
+    await screens.check("integration-page", [account])
     await (await _account_row(page)).get_by_role("button", name="Menu").first.click()
     await screens.check("account-menu", ["Add application", "Reconfigure", "Download diagnostics", "Delete"])
     await page.keyboard.press("Escape")
+
+    reconfigure = strings_at("config", "step", "reconfigure")
+    await _account_menu(page, "Reconfigure")
+    await screens.check("account-reconfigure", form_texts(reconfigure, {"account": account}), form=True)
+    await page.locator("dialog-data-entry-flow").get_by_role("button", name="Close").click()
+    screens.covered.add("Settings → Devices & services → Gotify → ⋮ on the account's row → Reconfigure")
+
+    async with page.expect_download() as download:
+        await _account_menu(page, "Download diagnostics")
+    saved = tmp_path / "diagnostics.json"
+    await (await download.value).save_as(saved)
+    diagnostics = json.loads(saved.read_text())
+    assert diagnostics["data"]["entry"]["title"] == account
+    assert gotify.client_token not in saved.read_text()
+    screens.covered.add(
+        "Settings → Devices & services → Gotify → ⋮ on the account's row → Download diagnostics"
+    )
+
+    await _account_menu(page, "Delete")
+    await screens.check("account-delete", ["Cancel"])
+    await page.get_by_role("button", name="Cancel").click()
+    screens.covered.add("Settings → Devices & services → Gotify → ⋮ on the account's row → Delete")
+
     # Enable debug logging: in the ⋮ at the top of the page (2026) or the card beside the rows (2025.4).
     # The frontend learns which integrations are loaded when it connects, so an integration set up since
     # offers its logging entries after a reload.
     await page.reload()
     await _account_row(page)
-    debug = page.get_by_text("Enable debug logging", exact=True)
-    if not await debug.first.is_visible():
+    debug = page.get_by_text("Enable debug logging", exact=True).first
+    with contextlib.suppress(Exception):
+        await debug.wait_for(timeout=3_000)
+    if not await debug.is_visible():
         await page.locator("hass-subpage").get_by_role("button", name="Menu").first.click()
     await screens.check("integration-debug-logging", ["Enable debug logging"])
     await page.keyboard.press("Escape")
+    screens.covered.add("Settings → Devices & services → Gotify → Enable debug logging")
 
 
 async def _options(page: Any, screens: Screens) -> None:
@@ -443,17 +516,18 @@ async def _options(page: Any, screens: Screens) -> None:
     options = strings_at("options", "step", "init")
     await _open_flow((await _account_row(page)).get_by_role("button", name="Configure").first)
     await screens.check("options", form_texts(options), form=True)
+    screens.covered.add("Settings → Devices & services → Gotify → Configure (⚙) on the account's row")
     await _submit(page)
     await screens.check("options-saved", ["Options successfully saved"], absent=[options["title"]])
     await page.locator("dialog-data-entry-flow").get_by_role("button", name="Finish").click()
 
 
 async def _add_application(page: Any, screens: Screens, gotify: GotifyDouble) -> None:
-    """⋮ on the account's row → Add application."""
+    """⋮ on the account's row → Add application → Create a new application."""
     subentry = strings_at("config_subentries", "application")
-    await (await _account_row(page)).get_by_role("button", name="Menu").first.click()
-    await page.get_by_role("menuitem", name=subentry["initiate_flow"]["user"]).click()
+    await _account_menu(page, subentry["initiate_flow"]["user"])
     await screens.check("add-application", form_texts(subentry["step"]["user"]), form=True)
+    screens.covered.add("Settings → Devices & services → Gotify → ⋮ on the account's row → Add application")
     create = subentry["step"]["create_application"]
     await (
         page.locator("dialog-data-entry-flow")
@@ -471,7 +545,8 @@ async def _add_application(page: Any, screens: Screens, gotify: GotifyDouble) ->
     await screens.check("add-application-priority-11", [error, *form_texts(create)], form=True)
     await priority.fill("6")
     await _submit(page)
-    await screens.check("add-application-created", ["Garage"])
+    await _finish_button(page).wait_for()
+    await screens.check("add-application-created", [])
     await _finish_created(page)
     assert gotify.application_named("Garage").default_priority == 6
 
@@ -485,6 +560,7 @@ async def _application_settings(
     await _open_flow(row.get_by_role("button", name="Configure").first)
     await screens.check("application-settings", form_texts(reconfigure, {"name": "Garage"}), form=True)
     await page.locator("dialog-data-entry-flow").get_by_role("button", name="Close").click()
+    screens.covered.add("Settings → Devices & services → Gotify → Configure (⚙) on the application's row")
 
     await row.get_by_role("button", name="Menu").first.click()
     if not await page.locator("ha-config-sub-entry-row").count():
@@ -508,9 +584,12 @@ async def _application_settings(
                 await asyncio.sleep(0.25)
     assert "gotify_garage" not in services["notify"]
     assert gotify.application_named("Garage") is not None  # unchanged in Gotify
+    screens.covered.add("Settings → Devices & services → Gotify → ⋮ on the application's row → Rename")
 
 
 async def _send_form(page: Any, ha: HomeAssistantProcess, screens: Screens, gotify: GotifyDouble) -> None:
+    """gotify.send in the actions tool: every field labelled, the attachment a picker whatever the
+    target, and performing it sends."""
     send = strings_at("services", "send")
     texts = [send["name"], send["description"]]
     texts += [text for field in send["fields"].values() for text in (field["name"], field["description"])]
@@ -534,25 +613,32 @@ async def _send_form(page: Any, ha: HomeAssistantProcess, screens: Screens, goti
     else:
         await page.get_by_role("dialog").get_by_role("textbox").first.fill("notify.home_assistant")
         await page.get_by_role("dialog").get_by_text("Home Assistant", exact=True).first.click()
+    # The target is set (its chip shows) before the attachment field is judged: a media selector that
+    # follows the target turns into a media player's form at that moment.
+    chip = page.locator("ha-selector-target, ha-target-picker").get_by_text("Home Assistant").first
+    await chip.wait_for()
     media_player = ["does not support browsing media", "Media content ID", "Media content type"]
     await page.get_by_text(
         send["fields"]["attachment"]["name"], exact=True
     ).first.scroll_into_view_if_needed()
-    await screens.check("action-send-with-target", texts, absent=media_player)
+    await screens.check("action-send-with-target", texts, absent=media_player, settle=1.5)
 
     await page.locator("ha-service-control").get_by_role("textbox").first.fill("Hello from the browser test")
     await page.get_by_role("button", name="Perform action").click()
-    await screens.check("action-send-performed")
     async with asyncio.timeout(10):
         while not gotify.requests_to("POST", "/message"):
             await asyncio.sleep(0.1)
+    await screens.check("action-send-performed")
     assert gotify.requests_to("POST", "/message")[-1].json["message"] == "Hello from the browser test"
 
 
 async def _system_pages(page: Any, screens: Screens) -> None:
     """Settings → System → Repairs and Settings → System → Network, which the README points to."""
-    for name, heading in (("Repairs", "Repairs"), ("Network", "Network")):
+    for name, path in (("Repairs", "/config/repairs"), ("Network", "/config/network")):
         await _sidebar(page, "Settings").click()
         await _settings_item(page, "System").click()
+        await page.wait_for_url(re.compile(r"/config/system"))
         await _settings_item(page, name).click()
-        await screens.check(f"system-{name.lower()}", [heading])
+        await page.wait_for_url(re.compile(re.escape(path)))
+        await screens.check(f"system-{name.lower()}", [name])
+        screens.covered.add(f"Settings → System → {name}")

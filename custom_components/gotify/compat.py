@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.selector import validate_selector
 from homeassistant.helpers.service import async_set_service_schema
@@ -71,18 +71,23 @@ else:
     MEDIA_SELECTOR_ACCEPTS_FILES = True
 
 
-async def async_describe_actions_for_media_selector(hass: HomeAssistant) -> None:
-    """On 2025.4, describe the actions from services.yaml with a text field for the attachment.
-
-    Call after the actions are registered; Home Assistant then does not read services.yaml itself.
-    """
+async def async_load_descriptions_for_media_selector(hass: HomeAssistant) -> dict[str, Any] | None:
+    """On 2025.4, the actions' descriptions from services.yaml with a text field for the attachment."""
     if MEDIA_SELECTOR_ACCEPTS_FILES:
-        return
+        return None
     services = await hass.async_add_executor_job(load_yaml_dict, str(Path(__file__).parent / "services.yaml"))
-    for name, description in services.items():
+    for description in services.values():
         fields = (description or {}).get("fields", {})
         if "attachment" in fields:
             fields["attachment"]["selector"] = {"text": {}}
+    return dict(services)
+
+
+@callback
+def async_describe_actions(hass: HomeAssistant, descriptions: dict[str, Any] | None) -> None:
+    """Give the actions those descriptions (right after registering them, with no await between: then
+    Home Assistant never reads the services.yaml it would refuse)."""
+    for name, description in (descriptions or {}).items():
         async_set_service_schema(hass, DOMAIN, name, description or {})
 
 
@@ -98,7 +103,8 @@ __all__ = [
     "HAS_PLATFORM_ENTITY_SERVICE",
     "MEDIA_SELECTOR_ACCEPTS_FILES",
     "RepairsFlowResult",
-    "async_describe_actions_for_media_selector",
+    "async_describe_actions",
+    "async_load_descriptions_for_media_selector",
     "async_register_platform_entity_service",
     "media_source_path",
     "via_device",

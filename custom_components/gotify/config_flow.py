@@ -76,6 +76,11 @@ from .const import (
 )
 
 CONF_APPLICATION = "application"
+# The URL field's help text gives examples; URLs come in as placeholders, not in the strings.
+URL_EXAMPLES: dict[str, str] = {
+    "example_url": "http://192.168.1.10:8080",
+    "example_proxy_url": "https://example.com/gotify/",
+}
 STEP_APPLICATION_MENU = ["create_application", "select_application"]
 ICON_FILE = "home-assistant.png"
 
@@ -346,12 +351,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
-        # The URL field's help text gives examples; URLs come in as placeholders, not in the strings.
-        placeholders: dict[str, str] = {
-            "example_url": "http://192.168.1.10:8080",
-            "example_proxy_url": "https://example.com/gotify/",
-            "reason": "",
-        }
+        placeholders: dict[str, str] = {**URL_EXAMPLES, "reason": ""}
         if user_input is not None:
             try:
                 account = await async_verify_account(

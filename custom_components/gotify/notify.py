@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
 from .api import GotifyMessage
-from .compat import async_describe_actions_for_media_selector
+from .compat import async_describe_actions, async_load_descriptions_for_media_selector
 from .const import NOTIFY_SERVICE_PREFIX, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity
@@ -25,8 +25,9 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: GotifyConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """One notify entity per application subentry."""
+    descriptions = await async_load_descriptions_for_media_selector(hass)
     async_setup_platform_services()
-    await async_describe_actions_for_media_selector(hass)
+    async_describe_actions(hass, descriptions)
     for subentry_id, subentry in entry.subentries.items():
         if subentry.subentry_type == SUBENTRY_APPLICATION:
             async_add_entities([GotifyNotifyEntity(entry, subentry)], config_subentry_id=subentry_id)
