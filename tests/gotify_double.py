@@ -35,7 +35,15 @@ V2: str = "2.9.1"
 V3: str = "3.0.0"
 
 type Failure = Literal[
-    "500", "502_html", "413_html", "hang", "drop", "not_gotify", "other_json", "store_then_drop"
+    "500",
+    "502_html",
+    "413_html",
+    "hang",
+    "drop",
+    "not_gotify",
+    "other_json",
+    "store_then_drop",
+    "redirect",
 ]
 
 _STATUS_TEXT = {
@@ -208,6 +216,10 @@ class GotifyDouble:
         self._in_flight = 0
         self.max_in_flight = 0
         self.state_file: Path | None = None
+        # "redirect" sends the client here (another origin, as a misconfigured proxy might).
+        self.redirect_to = "http://127.0.0.1:9/elsewhere"
+        # Accept each stream and close it at once (a proxy that drops websockets).
+        self.close_streams_on_accept = False
         self.admin = self.add_user("admin", "admin", admin=True)
         self.client_token = self.add_client(self.admin, "Home Assistant setup").token
 
@@ -399,6 +411,11 @@ class GotifyDouble:
                     self._spawn(self._send_frame(socket, frame))
         return stored
 
+    async def send_raw(self, frame: str) -> None:
+        """Push a frame as it is to every open stream (what a broken server or proxy might send)."""
+        for socket in list(self._sockets):
+            await self._send_frame(socket, frame)
+
     async def drop_streams(self) -> None:
         """Close every stream socket while the server stays up (a proxy restart, a network blip)."""
         for socket in list(self._sockets):
@@ -497,6 +514,8 @@ class GotifyDouble:
             )
         if failure == "other_json":
             return web.json_response({"name": "some other JSON API"})
+        if failure == "redirect":
+            raise web.HTTPTemporaryRedirect(self.redirect_to + request.path)
         if failure == "hang":
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.hang_seconds)
@@ -859,8 +878,13 @@ class GotifyDouble:
         origin = request.headers.get("Origin")
         if origin is not None and origin.split("://", 1)[-1] != request.host:
             raise GotifyHTTPError(403, "origin not allowed")
-        socket = web.WebSocketResponse(heartbeat=self.ping_interval)
+        # No heartbeat for a socket closed at once: its timer would outlive the socket.
+        heartbeat = None if self.close_streams_on_accept else self.ping_interval
+        socket = web.WebSocketResponse(heartbeat=heartbeat)
         await socket.prepare(request)
+        if self.close_streams_on_accept:
+            await socket.close(code=WSCloseCode.GOING_AWAY)
+            return socket
         self._sockets[socket] = (auth.user.id, auth.client.id if auth.client else None)
         try:
             async for _ in socket:

@@ -1,5 +1,7 @@
 """Helpers for tests that run the integration in Home Assistant against the server double."""
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
@@ -91,3 +93,10 @@ async def setup_with_deleted_application(
     assert await async_setup_component(hass, "repairs", {})
     await setup_entry(hass, entry)
     return entry, f"application_deleted_{next(iter(entry.subentries))}"
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` holds, checking at every turn of the event loop (and then some)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)

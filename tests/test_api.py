@@ -371,7 +371,11 @@ async def test_stream_delivers_new_messages(client: GotifyClient, gotify: Gotify
     await asyncio.wait_for(listener, 5)
 
     assert received == ["first", "second"]
-    handshake = gotify.requests_to("GET", "/stream")[0]
+    # First a plain GET without the token (is the stream redirected elsewhere?), then the handshake.
+    preflight, handshake = gotify.requests_to("GET", "/stream")
+    assert "X-Gotify-Key" not in preflight.headers
+    assert "Upgrade" not in preflight.headers
+    assert handshake.headers["Upgrade"].lower() == "websocket"
     assert "Origin" not in handshake.headers  # Gotify rejects a mismatching Origin
     assert handshake.headers["X-Gotify-Key"] == gotify.client_token
     assert handshake.query == {}
@@ -452,10 +456,16 @@ async def test_not_a_gotify_server(client: GotifyClient, gotify: GotifyDouble) -
 
 async def test_json_that_is_not_a_version(client: GotifyClient, gotify: GotifyDouble) -> None:
     gotify.fail_next("other_json")
-    with pytest.raises(GotifyInvalidResponseError, match="not a Gotify version"):
+    with pytest.raises(
+        GotifyInvalidResponseError,
+        match="GET version: the server's answer is not Gotify's: 'version' is not text",
+    ):
         await client.version()
     gotify.fail_next("other_json")
-    with pytest.raises(GotifyInvalidResponseError, match="not a Gotify health"):
+    with pytest.raises(
+        GotifyInvalidResponseError,
+        match="GET health: the server's answer is not Gotify's: 'health' is not text",
+    ):
         await client.health()
 
 

@@ -234,7 +234,7 @@ async def test_non_image_file_becomes_a_link(
     [
         ("/etc/passwd", "attachment_not_allowed"),
         ("{tmp}/missing.png", "attachment_not_found"),
-        ("{tmp}", "attachment_unreadable"),
+        ("{tmp}", "attachment_not_regular"),  # a folder
         ("", "attachment_invalid"),
         ("camera.nowhere", "attachment_camera_not_found"),
     ],

@@ -12,7 +12,8 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Self
@@ -26,6 +27,10 @@ DEFAULT_TIMEOUT: Final = 10.0
 # Gotify pings every stream every 45 s: a socket silent for longer than this is dead.
 STREAM_IDLE_TIMEOUT: Final = 120.0
 TOKEN_HEADER: Final = "X-Gotify-Key"  # noqa: S105 - a header name, not a secret
+MAX_REDIRECTS: Final = 5
+_REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+# Ids and integers Gotify sends fit in 64 bits; anything larger (or 1e999) is not Gotify's.
+_INT_MAX: Final = 2**63 - 1
 
 type JSONObject = dict[str, Any]
 
@@ -54,7 +59,19 @@ class GotifyCertificateError(GotifyError):
 
 
 class GotifyInvalidResponseError(GotifyError):
-    """The server answered with something that is not what Gotify sends (not Gotify at all?)."""
+    """The server answered with something that is not what Gotify sends (not Gotify at all?).
+
+    A proxy's login page, JSON without the fields Gotify always sends, a redirect elsewhere: treated as
+    a passing failure (retried), never as Gotify refusing something.
+    """
+
+
+class GotifyRedirectError(GotifyInvalidResponseError):
+    """The server redirected to another origin; the token is never sent there."""
+
+    def __init__(self, method: str, path: str, target: URL) -> None:
+        self.target = origin_of(target)
+        super().__init__(f"{method} {path}: the server redirected to {self.target}; use that address")
 
 
 class GotifyResponseError(GotifyError):
@@ -108,10 +125,10 @@ def maybe_delivered(err: GotifyError) -> bool:
     True when the request may have reached Gotify before the answer was lost (a timeout, a dropped
     connection, or a proxy's 502/504 after forwarding); false when it certainly did not get there.
     """
-    if isinstance(err, GotifyUnreachableError):
+    if isinstance(err, (GotifyUnreachableError, GotifyRedirectError)):
         return False
-    if isinstance(err, GotifyConnectionError):
-        return True
+    if isinstance(err, (GotifyConnectionError, GotifyInvalidResponseError)):
+        return True  # an answer that is not Gotify's may still have followed a stored message
     return isinstance(err, GotifyServerError) and err.status in (502, 504)
 
 
@@ -122,8 +139,40 @@ def _error_class(status: int) -> type[GotifyResponseError]:
 
 
 # --- models -------------------------------------------------------------------------------------
+# Every answer is read by these models, which accept only what Gotify sends: a missing field or one of
+# the wrong kind raises ValueError, which the client turns into GotifyInvalidResponseError.
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def _object(data: Any) -> JSONObject:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object, got {type(data).__name__}")  # noqa: TRY004
+    return data
+
+
+def _int(data: JSONObject, key: str, default: int | None = None) -> int:
+    value = data.get(key)
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not -_INT_MAX <= value <= _INT_MAX:
+        raise ValueError(f"'{key}' is not a whole number")
+    return value
+
+
+def _str(data: JSONObject, key: str, default: str | None = None) -> str:
+    value = data.get(key)
+    if value is None and default is not None:
+        return default
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' is not text")  # noqa: TRY004
+    return value
+
+
+def _list(data: Any, key: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise ValueError(f"'{key}' is not a list")  # noqa: TRY004
+    return data
 
 
 def parse_date(value: str) -> datetime:
@@ -149,8 +198,9 @@ class GotifyVersion:
     build_date: str
 
     @classmethod
-    def from_json(cls, data: JSONObject) -> Self:
-        return cls(str(data["version"]), str(data.get("commit", "")), str(data.get("buildDate", "")))
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        return cls(_str(data, "version"), _str(data, "commit", ""), _str(data, "buildDate", ""))
 
     @property
     def major(self) -> int:
@@ -172,8 +222,9 @@ class GotifyHealth:
     database: str
 
     @classmethod
-    def from_json(cls, data: JSONObject) -> Self:
-        return cls(str(data["health"]), str(data["database"]))
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        return cls(_str(data, "health"), _str(data, "database"))
 
     @property
     def healthy(self) -> bool:
@@ -189,8 +240,9 @@ class GotifyUser:
     admin: bool
 
     @classmethod
-    def from_json(cls, data: JSONObject) -> Self:
-        return cls(int(data["id"]), str(data["name"]), bool(data.get("admin", False)))
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        return cls(_int(data, "id"), _str(data, "name"), data.get("admin") is True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,15 +259,16 @@ class GotifyApplication:
     last_used: datetime | None
 
     @classmethod
-    def from_json(cls, data: JSONObject) -> Self:
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
         return cls(
-            id=int(data["id"]),
-            name=str(data["name"]),
-            description=str(data.get("description") or ""),
-            token=data.get("token") or None,
-            internal=bool(data.get("internal", False)),
-            image=str(data.get("image") or ""),
-            default_priority=int(data.get("defaultPriority") or 0),
+            id=_int(data, "id"),
+            name=_str(data, "name"),
+            description=_str(data, "description", ""),
+            token=_str(data, "token", "") or None,
+            internal=data.get("internal") is True,
+            image=_str(data, "image", ""),
+            default_priority=_int(data, "defaultPriority", 0),
             last_used=_optional_date(data.get("lastUsed")),
         )
 
@@ -237,15 +290,17 @@ class GotifyMessage:
     extras: JSONObject = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, data: JSONObject) -> Self:
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        extras = data.get("extras") or {}
         return cls(
-            id=int(data["id"]),
-            appid=int(data["appid"]),
-            message=str(data["message"]),
-            title=str(data.get("title") or ""),
-            priority=int(data.get("priority") or 0),
-            date=parse_date(str(data["date"])),
-            extras=dict(data.get("extras") or {}),
+            id=_int(data, "id"),
+            appid=_int(data, "appid"),
+            message=_str(data, "message"),
+            title=_str(data, "title", ""),
+            priority=_int(data, "priority", 0),
+            date=parse_date(_str(data, "date")),
+            extras=_object(extras),
         )
 
 
@@ -260,14 +315,15 @@ class GotifyPagedMessages:
     next: str | None
 
     @classmethod
-    def from_json(cls, data: JSONObject) -> Self:
-        paging = data["paging"]
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        paging = _object(data.get("paging"))
         return cls(
-            messages=[GotifyMessage.from_json(item) for item in data["messages"]],
-            size=int(paging["size"]),
-            limit=int(paging["limit"]),
-            since=int(paging.get("since") or 0),
-            next=paging.get("next") or None,
+            messages=[GotifyMessage.from_json(item) for item in _list(data.get("messages"), "messages")],
+            size=_int(paging, "size"),
+            limit=_int(paging, "limit"),
+            since=_int(paging, "since", 0),
+            next=_str(paging, "next", "") or None,
         )
 
     @property
@@ -302,6 +358,48 @@ def display_url(url: URL) -> str:
     return str(url.with_user(None).with_password(None)) if url.host else str(url)
 
 
+def origin_of(url: URL) -> str:
+    """``scheme://host:port`` of a URL: what a redirect may not leave, and all of it that is shown."""
+    return str(url.origin()) if url.host else "an address without a host"
+
+
+_NOT_GOTIFY: Final = (KeyError, TypeError, ValueError, OverflowError, AttributeError, RecursionError)
+
+
+def _read[T](method: str, path: str, parse: Callable[[Any], T], data: Any) -> T:
+    """Read an answer with a model; anything that is not what Gotify sends is one error."""
+    try:
+        return parse(data)
+    except _NOT_GOTIFY as err:
+        raise GotifyInvalidResponseError(
+            f"{method} {path}: the server's answer is not Gotify's: {err}"
+        ) from err
+
+
+class RateLimitedLog:
+    """A repeated log line: the first one, then at most one a ``period`` with how many came since."""
+
+    def __init__(self, logger: logging.Logger, period: float = 60.0) -> None:
+        self._logger = logger
+        self._period = period
+        self._last: float | None = None
+        self._since = 0
+
+    def log(self, level: int, message: str, *args: Any, exc_info: BaseException | None = None) -> None:
+        now = time.monotonic()
+        if self._last is not None and now - self._last < self._period:
+            self._since += 1
+            return
+        if self._since:
+            message += " (%d more like it in the last %d s)"
+            args = (*args, self._since, round(now - (self._last or now)))
+        self._logger.log(level, message, *args, exc_info=exc_info)
+        self._last, self._since = now, 0
+
+    def warning(self, message: str, *args: Any, exc_info: BaseException | None = None) -> None:
+        self.log(logging.WARNING, message, *args, exc_info=exc_info)
+
+
 # --- client -------------------------------------------------------------------------------------
 
 
@@ -326,6 +424,9 @@ class GotifyClient:
         self._client_token = client_token
         self._ssl = verify_ssl
         self._timeout = timeout
+        # Stream frames that were not a message, skipped (and logged, at most once a minute).
+        self.skipped_frames = 0
+        self._frame_warnings = RateLimitedLog(_LOGGER)
 
     @property
     def base_url(self) -> URL:
@@ -355,27 +456,45 @@ class GotifyClient:
         data: aiohttp.FormData | None = None,
         accept_status: tuple[int, ...] = (),
     ) -> Any:
-        """Send one request and return the decoded JSON body (``None`` for an empty body)."""
+        """Send one request and return the decoded JSON body (``None`` for an empty body).
+
+        Redirects are followed only within the server's origin: the token is never sent elsewhere
+        (aiohttp would strip ``Authorization`` across origins, but not ``X-Gotify-Key``).
+        """
         headers = {"Accept": "application/json"}
         if authenticated:
             headers[TOKEN_HEADER] = token or self._client_token
+        url = self.url(path)
         with self._transport_errors(method, path):
             async with asyncio.timeout(self._timeout):
-                async with self._session.request(
-                    method,
-                    self.url(path),
-                    headers=headers,
-                    params=params,
-                    json=json_body,
-                    data=data,
-                    ssl=self._ssl,
-                    allow_redirects=True,
-                ) as response:
-                    body = await response.read()
-                    _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
-                    if response.status >= 400 and response.status not in accept_status:
-                        raise self._response_error(method, path, response, body)
-                    return self._decode(method, path, body)
+                for _ in range(MAX_REDIRECTS + 1):
+                    async with self._session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        params=params,
+                        json=json_body,
+                        data=data,
+                        ssl=self._ssl,
+                        allow_redirects=False,
+                    ) as response:
+                        body = await response.read()
+                        _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
+                        if response.status in _REDIRECTS and (location := response.headers.get("Location")):
+                            url = self._same_origin(method, path, url.join(URL(location)))
+                            params = None  # the Location carries the query
+                            if response.status in (301, 302, 303):
+                                method, json_body, data = "GET", None, None
+                            continue
+                        if response.status >= 400 and response.status not in accept_status:
+                            raise self._response_error(method, path, response, body)
+                        return self._decode(method, path, body)
+        raise GotifyInvalidResponseError(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
+
+    def _same_origin(self, method: str, path: str, target: URL) -> URL:
+        if target.origin() != self._base.origin():
+            raise GotifyRedirectError(method, path, target)
+        return target
 
     @contextlib.contextmanager
     def _transport_errors(self, method: str, path: str) -> Iterator[None]:
@@ -432,43 +551,44 @@ class GotifyClient:
     async def version(self) -> GotifyVersion:
         """``GET /version`` (no authentication): tells Gotify from anything else, and v2 from v3."""
         data = await self._request("GET", "version", authenticated=False)
-        try:
-            return GotifyVersion.from_json(data)
-        except (KeyError, TypeError) as err:
-            raise GotifyInvalidResponseError("GET version: not a Gotify version answer") from err
+        return _read("GET", "version", GotifyVersion.from_json, data)
 
     async def health(self) -> GotifyHealth:
         """``GET /health``; a degraded server answers 500 with the same shape, returned as is."""
         data = await self._request("GET", "health", authenticated=False, accept_status=(500,))
-        try:
-            return GotifyHealth.from_json(data)
-        except (KeyError, TypeError) as err:
-            raise GotifyInvalidResponseError("GET health: not a Gotify health answer") from err
+        return _read("GET", "health", GotifyHealth.from_json, data)
 
     async def current_user(self) -> GotifyUser:
         """``GET /current/user``: succeeds only with a client token."""
-        return GotifyUser.from_json(await self._request("GET", "current/user"))
+        data = await self._request("GET", "current/user")
+        return _read("GET", "current/user", GotifyUser.from_json, data)
 
     # -- applications ----------------------------------------------------------------------------
 
     async def applications(self) -> list[GotifyApplication]:
         data = await self._request("GET", "application")
-        return [GotifyApplication.from_json(item) for item in data]
+
+        def parse(data: Any) -> list[GotifyApplication]:
+            return [GotifyApplication.from_json(item) for item in _list(data, "applications")]
+
+        return _read("GET", "application", parse, data)
 
     async def create_application(
         self, name: str, description: str = "", default_priority: int = 0
     ) -> GotifyApplication:
         """Create an application; the answer carries its token (on v3 the only time it is shown)."""
         body = {"name": name, "description": description, "defaultPriority": default_priority}
-        return GotifyApplication.from_json(await self._request("POST", "application", json_body=body))
+        data = await self._request("POST", "application", json_body=body)
+        return _read("POST", "application", GotifyApplication.from_json, data)
 
     async def update_application(
         self, app_id: int, name: str, description: str, default_priority: int
     ) -> GotifyApplication:
         """Replace an application's fields; Gotify resets any field that is left out."""
         body = {"name": name, "description": description, "defaultPriority": default_priority}
-        data = await self._request("PUT", f"application/{app_id}", json_body=body)
-        return GotifyApplication.from_json(data)
+        path = f"application/{app_id}"
+        data = await self._request("PUT", path, json_body=body)
+        return _read("PUT", path, GotifyApplication.from_json, data)
 
     async def upload_application_image(
         self, app_id: int, image: bytes, filename: str, content_type: str = "image/png"
@@ -476,8 +596,9 @@ class GotifyClient:
         """Set an application's image (.png, .jpg, .jpeg or .gif; the bytes must be an image)."""
         form = aiohttp.FormData()
         form.add_field("file", image, filename=filename, content_type=content_type)
-        data = await self._request("POST", f"application/{app_id}/image", data=form)
-        return GotifyApplication.from_json(data)
+        path = f"application/{app_id}/image"
+        data = await self._request("POST", path, data=form)
+        return _read("POST", path, GotifyApplication.from_json, data)
 
     # -- messages --------------------------------------------------------------------------------
 
@@ -509,7 +630,7 @@ class GotifyClient:
         if app_token is None:
             body["appid"] = appid
         data = await self._request("POST", "message", token=app_token, json_body=body)
-        return GotifyMessage.from_json(data)
+        return _read("POST", "message", GotifyMessage.from_json, data)
 
     async def is_application_token(self, token: str) -> bool:
         """Tell an application token from a wrong one, without publishing anything.
@@ -546,7 +667,8 @@ class GotifyClient:
         if since:
             params["since"] = since
         path = "message" if app_id is None else f"application/{app_id}/message"
-        return GotifyPagedMessages.from_json(await self._request("GET", path, params=params))
+        data = await self._request("GET", path, params=params)
+        return _read("GET", path, GotifyPagedMessages.from_json, data)
 
     async def messages_after(
         self, after_id: int, *, app_id: int | None = None, page_size: int = 100
@@ -587,6 +709,14 @@ class GotifyClient:
         """
         path = "stream"
         with self._transport_errors("GET", path):
+            async with asyncio.timeout(self._timeout):
+                # aiohttp follows a websocket handshake's redirects with every header: ask first,
+                # without the token, whether the stream is somewhere else.
+                async with self._session.get(
+                    self.url(path), ssl=self._ssl, allow_redirects=False
+                ) as response:
+                    if response.status in _REDIRECTS and (location := response.headers.get("Location")):
+                        self._same_origin("GET", path, self.url(path).join(URL(location)))
             try:
                 async with asyncio.timeout(self._timeout):
                     # No Origin header (Gotify refuses a foreign one); pings are answered below, where
@@ -611,6 +741,7 @@ class GotifyClient:
     async def _frames(
         self, socket: aiohttp.ClientWebSocketResponse, idle_timeout: float
     ) -> AsyncIterator[GotifyMessage]:
+        path = "stream"
         while True:
             try:
                 frame = await socket.receive(timeout=idle_timeout)
@@ -618,9 +749,12 @@ class GotifyClient:
                 raise GotifyTimeoutError(f"{self.host}: stream silent for {idle_timeout:g} s") from err
             if frame.type is aiohttp.WSMsgType.TEXT:
                 try:
-                    message = GotifyMessage.from_json(json.loads(frame.data))
-                except (ValueError, KeyError, TypeError):
-                    _LOGGER.warning("Ignored a stream frame from %s that is not a message", self.host)
+                    message = _read("GET", path, GotifyMessage.from_json, json.loads(frame.data))
+                except (GotifyInvalidResponseError, *_NOT_GOTIFY) as err:
+                    self.skipped_frames += 1
+                    self._frame_warnings.warning(
+                        "Ignored a stream frame from %s that is not a message: %s", self.host, err
+                    )
                     continue
                 yield message
             elif frame.type is aiohttp.WSMsgType.PING:

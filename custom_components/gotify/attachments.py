@@ -5,10 +5,15 @@ media-source item) is stored here and served by Home Assistant under a signed pa
 Assistant's external URL, so that the phone (often outside the home network) can fetch it.
 """
 
+import asyncio
+import contextlib
 import mimetypes
+import os
 import re
 import secrets
+import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -24,14 +29,24 @@ from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .compat import media_source_path
 from .const import DOMAIN, LOGGER
-from .message import AttachmentRef
+from .message import AttachmentRef, shown
 
 ATTACHMENT_PATH: Final = "/api/gotify/attachment"
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
 DEFAULT_EXPIRY_HOURS: Final = 24
+READ_TIMEOUT: Final = 10.0  # seconds a local file may take to read
 
-# Stored names carry their own expiry: <unix expiry>-<random>.<extension>. The view serves nothing else.
-_STORED_NAME = re.compile(r"^(?P<expires>\d{10})-[0-9a-f]{32}\.(?P<ext>[a-z0-9]{1,5})$")
+# Served inline, on Home Assistant's own origin: only images a browser cannot run script in (not SVG).
+# Anything else is a download, so that HTML, SVG or XHTML never runs where the frontend keeps its tokens.
+INLINE_TYPES: Final = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/avif"}
+)
+_HARDENING: Final = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private"}
+
+# Stored names carry their own expiry: <unix expiry>-<random>.<extension>. The view serves nothing else;
+# one definition of an extension both where names are made and where they are served and cleaned up.
+_EXTENSION = r"[a-z0-9]{1,10}"
+_STORED_NAME = re.compile(rf"^(?P<expires>\d{{10}})-[0-9a-f]{{32}}\.(?P<ext>{_EXTENSION})$")
 _CAMERA = re.compile(r"^camera\.[a-z0-9_]+$")
 _MEDIA_CAMERA = "media-source://camera/"
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
@@ -121,11 +136,20 @@ class AttachmentStore:
 
 
 def _extension(content_type: str, name: str) -> str:
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if re.fullmatch(r"[a-z0-9]{1,5}", suffix):
-        return suffix
-    guessed = mimetypes.guess_extension(content_type.split(";", maxsplit=1)[0].strip()) or ".bin"
-    return guessed.lstrip(".")
+    """The stored file's extension: the name's, else the content type's, else ``bin``."""
+    for candidate in (
+        Path(name).suffix,
+        mimetypes.guess_extension(content_type.split(";", maxsplit=1)[0].strip()) or "",
+    ):
+        extension = candidate.lower().lstrip(".")
+        if re.fullmatch(_EXTENSION, extension):
+            return extension
+    return "bin"
+
+
+def is_inline(content_type: str) -> bool:
+    """Whether the view shows this type inline (an image), rather than offering it as a download."""
+    return content_type.split(";", maxsplit=1)[0].strip().lower() in INLINE_TYPES
 
 
 def _too_large(name: str, size: int) -> ServiceValidationError:
@@ -152,32 +176,90 @@ class GotifyAttachmentView(HomeAssistantView):
         if path is None:
             return web.Response(status=HTTPStatus.NOT_FOUND)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return web.FileResponse(path, headers={"Content-Type": content_type, "Cache-Control": "private"})
+        headers = {"Content-Type": content_type, **_HARDENING}
+        if is_inline(content_type):
+            headers["Content-Security-Policy"] = "sandbox"
+        else:
+            headers["Content-Disposition"] = f'attachment; filename="attachment.{path.suffix.lstrip(".")}"'
+            headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return web.FileResponse(path, headers=headers)
 
 
 # --- resolving what the caller passed -----------------------------------------------------------
 
 
-def _read_file(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_ATTACHMENT_BYTES:
-        raise _too_large(path.name, size)
-    return path.read_bytes()
+def _read_regular_file(path: str, allowed: Callable[[str], bool] | None) -> tuple[bytes, str]:
+    """The bytes of a regular file and the path they were read from (runs in the executor).
+
+    The file is opened once and everything is checked on what was opened: that it is a regular file (a
+    FIFO would block forever), its size before reading, and, with ``allowed``, where it really is (a
+    file swapped for a symlink after a check of its name is caught, as it is the opened file's own path
+    that is checked).
+    """
+    shown_path = shown(path)
+    try:
+        # Home Assistant 2025.4's check itself raises for a name the system refuses (too long).
+        if allowed is not None and not allowed(path):
+            raise _invalid("attachment_not_allowed", path=shown_path)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except FileNotFoundError as err:
+        raise _invalid("attachment_not_found", path=shown_path) from err
+    except OSError as err:
+        raise _invalid(
+            "attachment_unreadable", path=shown_path, reason=err.strerror or type(err).__name__
+        ) from err
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise _invalid("attachment_not_regular", path=shown_path)
+        real = _real_path(descriptor, path)
+        if allowed is not None and not allowed(real):
+            raise _invalid("attachment_not_allowed", path=shown_path)
+        if info.st_size > MAX_ATTACHMENT_BYTES:
+            raise _too_large(Path(path).name, info.st_size)
+        chunks, size = [], 0
+        while chunk := os.read(descriptor, 1024 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_ATTACHMENT_BYTES:  # it grew while being read
+                raise _too_large(Path(path).name, size)
+        return b"".join(chunks), real
+    except OSError as err:
+        raise _invalid(
+            "attachment_unreadable", path=shown_path, reason=err.strerror or type(err).__name__
+        ) from err
+    finally:
+        os.close(descriptor)
+
+
+def _real_path(descriptor: int, path: str) -> str:
+    """Where an opened file really is: from the descriptor where the system says (Linux)."""
+    with contextlib.suppress(OSError):
+        return os.readlink(f"/proc/self/fd/{descriptor}")
+    return os.path.realpath(path)
+
+
+async def _async_read(
+    hass: HomeAssistant, path: str, allowed: Callable[[str], bool] | None
+) -> tuple[bytes, str]:
+    try:
+        async with asyncio.timeout(READ_TIMEOUT):
+            return await hass.async_add_executor_job(_read_regular_file, path, allowed)
+    except TimeoutError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="attachment_timeout",
+            translation_placeholders={"path": shown(path), "seconds": f"{READ_TIMEOUT:g}"},
+        ) from err
 
 
 async def async_read_local_file(hass: HomeAssistant, text: str) -> Content:
-    """A local file, if Home Assistant's ``allowlist_external_dirs`` allows it."""
-    if not hass.config.is_allowed_path(text):
-        raise _invalid("attachment_not_allowed", path=text)
-    path = Path(text)
-    try:
-        data = await hass.async_add_executor_job(_read_file, path)
-    except FileNotFoundError as err:
-        raise _invalid("attachment_not_found", path=text) from err
-    except (IsADirectoryError, PermissionError, OSError) as err:
-        raise _invalid("attachment_unreadable", path=text, reason=err.strerror or type(err).__name__) from err
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return Content(data, content_type, path.name)
+    """A local file, if Home Assistant's ``allowlist_external_dirs`` allows where it really is."""
+    if "\x00" in text:
+        raise _invalid("attachment_invalid", value=shown(text))
+    data, real = await _async_read(hass, text, hass.config.is_allowed_path)
+    content_type = mimetypes.guess_type(real)[0] or "application/octet-stream"
+    return Content(data, content_type, Path(text).name)
 
 
 async def async_camera_snapshot(hass: HomeAssistant, entity_id: str) -> Content:
@@ -207,24 +289,22 @@ async def async_media_source(hass: HomeAssistant, media_id: str) -> Content | st
     try:
         media = await async_resolve_media(hass, media_id, None)
     except HomeAssistantError as err:
-        raise _invalid("attachment_media_not_found", media_id=media_id, reason=str(err)) from err
+        raise _invalid("attachment_media_not_found", media_id=shown(media_id), reason=str(err)) from err
+    except (AssertionError, ValueError, KeyError, TypeError) as err:
+        # Media source asserts what it cannot tell the type of (a file without an extension).
+        raise _invalid("attachment_media_not_supported", media_id=shown(media_id)) from err
     path = media_source_path(hass, media)
     if path is not None:
         content = await async_read_local_file_unchecked(hass, path)
         return Content(content.data, media.mime_type or content.content_type, content.name)
     if _HTTP.match(media.url):
         return media.url
-    raise _invalid("attachment_media_not_supported", media_id=media_id)
+    raise _invalid("attachment_media_not_supported", media_id=shown(media_id))
 
 
 async def async_read_local_file_unchecked(hass: HomeAssistant, path: Path) -> Content:
     """A file that media source itself resolved (inside Home Assistant's media folders)."""
-    try:
-        data = await hass.async_add_executor_job(_read_file, path)
-    except OSError as err:
-        raise _invalid(
-            "attachment_unreadable", path=str(path), reason=err.strerror or type(err).__name__
-        ) from err
+    data, _ = await _async_read(hass, str(path), None)
     return Content(data, mimetypes.guess_type(path.name)[0] or "application/octet-stream", path.name)
 
 
@@ -241,7 +321,7 @@ async def async_resolve(
     if isinstance(value, dict) and "media_content_id" in value:  # from a media selector
         value = value["media_content_id"]
     if not isinstance(value, str) or not value.strip():
-        raise _invalid("attachment_invalid", value=str(value))
+        raise _invalid("attachment_invalid", value=shown(value))
     text = value.strip()
     if _HTTP.match(text):
         return AttachmentRef(
@@ -257,4 +337,4 @@ async def async_resolve(
     else:
         content = await async_read_local_file(hass, text)
     url = await store.async_store(content, expiry)
-    return AttachmentRef(url, content.content_type.startswith("image/"), content.name)
+    return AttachmentRef(url, is_inline(content.content_type), content.name)

@@ -1,6 +1,7 @@
 """Config flow: server and client token, then an application; reauth, reconfigure, options, subentries."""
 
 import importlib.util
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ from .api import (
     GotifyConnectionError,
     GotifyError,
     GotifyInvalidResponseError,
+    GotifyRedirectError,
     GotifyResponseError,
     GotifyUser,
     GotifyValidationError,
@@ -202,9 +204,15 @@ class Account:
     @property
     def title(self) -> str:
         host = self.url.host or ""
+        if ":" in host:  # an IPv6 address, bracketed as in a URL: admin@[::1]:8080
+            host = f"[{host}]"
         if self.url.explicit_port:
             host = f"{host}:{self.url.port}"
         return f"{self.user.name}@{host}"
+
+
+# A token is printable ASCII without spaces (v2: letters, digits, ``-_.``; v3: ``gtfyc.`` + base64url).
+_TOKEN_CHARACTERS = re.compile(r"[!-~]+")
 
 
 async def async_verify_account(hass: HomeAssistant, url: str, token: str, verify_ssl: bool) -> Account:
@@ -213,25 +221,31 @@ async def async_verify_account(hass: HomeAssistant, url: str, token: str, verify
         base = normalize_url(url)
     except ValueError as err:
         raise FlowError("invalid_url", CONF_URL) from err
-    client = client_for(hass, str(base), token.strip(), verify_ssl)
+    # Spaces and line breaks around a pasted token are safe to drop; inside it they are a broken paste.
+    token = token.strip()
+    if not _TOKEN_CHARACTERS.fullmatch(token):
+        raise FlowError("invalid_token_characters", CONF_TOKEN)
+    client = client_for(hass, str(base), token, verify_ssl)
     try:
         version = await client.version()
         try:
             user = await client.current_user()
         except GotifyAuthenticationError as err:
-            if await client.is_application_token(token.strip()):
+            if await client.is_application_token(token):
                 raise FlowError("application_token", CONF_TOKEN) from err
             raise FlowError("invalid_token", CONF_TOKEN) from err
     except GotifyCertificateError as err:
         raise FlowError("certificate_error", CONF_URL) from err
     except GotifyConnectionError as err:
         raise FlowError("cannot_connect", CONF_URL, reason=str(err)) from err
+    except GotifyRedirectError as err:
+        raise FlowError("redirected", CONF_URL, target=err.target) from err
     except (GotifyInvalidResponseError, GotifyResponseError) as err:
         raise FlowError("not_gotify", CONF_URL, reason=str(err)) from err
     except GotifyError as err:
         LOGGER.exception("Unexpected error while checking %s", client.host)
         raise FlowError("unknown") from err
-    return Account(client, version, user, base, token.strip(), verify_ssl)
+    return Account(client, version, user, base, token, verify_ssl)
 
 
 def _home_assistant_icon() -> bytes | None:

@@ -5,6 +5,8 @@ can be table-tested. Bad input raises ``MessageError`` carrying a translation ke
 which the caller turns into a translated ``ServiceValidationError``.
 """
 
+import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +43,29 @@ CONTENT_TYPE_MARKDOWN: Final = "text/markdown"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PATH_SAFE: Final = "/?=&#%:@!$'()*+,;~-._"
 
+# Limits, checked before anything is sent (the README lists them). Gotify has none of its own, but its
+# databases do (MySQL keeps at most 64 KiB of text), and a message is something a phone shows.
+MAX_MESSAGE_BYTES: Final = 60_000  # UTF-8, as stored
+MAX_TITLE_LENGTH: Final = 1_000
+MAX_TAG_LENGTH: Final = 256
+MAX_LINK_LENGTH: Final = 2_048
+MAX_EXTRAS_DEPTH: Final = 32
+MAX_EXTRAS_BYTES: Final = 32 * 1024  # as JSON
+_INT64: Final = 2**63 - 1
+_CLIENT_NAMESPACES: Final = ("client::", "android::", "ios::")
+_SHOWN_LENGTH: Final = 80
+
+
+# Home Assistant signs an attachment's path with ``authSig``: whoever has the link can load the file
+# until it expires, so it never goes into a log line, an error or a notice.
+_SIGNED_LINK = re.compile(r"""https?://[^\s)\]>"']*?[?&]authSig=[^\s)\]>"'&]*""")
+SIGNED_LINK_REPLACEMENT: Final = "(attachment link)"
+
+
+def without_signed_links(text: str) -> str:
+    """``text`` with every signed attachment link replaced."""
+    return _SIGNED_LINK.sub(SIGNED_LINK_REPLACEMENT, text)
+
 
 class MessageError(ValueError):
     """Input that cannot become a Gotify message; ``key`` is a translation key."""
@@ -49,6 +74,75 @@ class MessageError(ValueError):
         super().__init__(key, placeholders)
         self.key = key
         self.placeholders = placeholders
+
+
+def shown(value: Any) -> str:
+    """A value as an error message may quote it: short, and never failing (a 5,000-digit number,
+    text with lone surrogates)."""
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except ValueError:  # an integer too long to turn into digits
+        return f"a {type(value).__name__} too large to show"
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
+def check_text(
+    value: str, field_name: str, *, max_length: int | None = None, max_bytes: int | None = None
+) -> str:
+    """Text that JSON can carry (no lone surrogates), within its limit."""
+    try:
+        encoded = value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MessageError("invalid_text", field=field_name) from None
+    if (max_length is not None and len(value) > max_length) or (
+        max_bytes is not None and len(encoded) > max_bytes
+    ):
+        limit = f"{max_length} characters" if max_length is not None else f"{max_bytes} bytes"
+        raise MessageError("too_long", field=field_name, limit=limit)
+    return value
+
+
+def _check_json(value: Any, depth: int = 0) -> None:
+    """Something JSON carries as Gotify stores it: objects with text keys, finite numbers in 64 bits."""
+    if depth > MAX_EXTRAS_DEPTH:
+        raise MessageError("invalid_extras", value=f"nested deeper than {MAX_EXTRAS_DEPTH} levels")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise MessageError("invalid_extras", value=f"the key {shown(key)} is not text")
+            check_text(key, "data.extras")
+            _check_json(item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_json(item, depth + 1)
+    elif isinstance(value, str):
+        check_text(value, "data.extras")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if not -_INT64 <= value <= _INT64:
+            raise MessageError("invalid_extras", value="a number beyond 64 bits")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise MessageError("invalid_extras", value=f"the number {shown(value)}")
+    else:
+        raise MessageError("invalid_extras", value=f"a {type(value).__name__}")
+
+
+def check_extras(value: Any) -> Mapping[str, Any]:
+    """``data.extras``: a mapping of Gotify extras within the limits."""
+    if not isinstance(value, Mapping):
+        raise MessageError("invalid_extras", value=shown(value))
+    for key, item in value.items():
+        # The namespaces Gotify's clients read (client::display, android::action, ...) hold objects; a
+        # plain value there would silently replace what the integration sets (the tap target).
+        if isinstance(key, str) and key.startswith(_CLIENT_NAMESPACES) and not isinstance(item, Mapping):
+            raise MessageError("invalid_extras", value=f"{shown(key)} is not an object")
+    _check_json(value)
+    if len(json.dumps(value, ensure_ascii=False).encode("utf-8")) > MAX_EXTRAS_BYTES:
+        raise MessageError("invalid_extras", value=f"larger than {MAX_EXTRAS_BYTES // 1024} KiB as JSON")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +188,7 @@ def parse_priority(value: Any) -> int:
         text = value.strip().lower()
         if text in PRIORITY_NAMES:
             return PRIORITY_NAMES[text]
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not re.fullmatch(r"[+-]?[0-9]{1,4}", text):
             raise _priority_error(value)
         number = int(text)
     else:
@@ -107,7 +201,7 @@ def parse_priority(value: Any) -> int:
 def _priority_error(value: Any) -> MessageError:
     return MessageError(
         "invalid_priority",
-        value=str(value),
+        value=shown(value),
         allowed=f"{PRIORITY_MIN}-{PRIORITY_MAX}, " + ", ".join(PRIORITY_NAMES),
     )
 
@@ -123,13 +217,14 @@ def click_url(link: Any, defaults: MessageDefaults) -> str:
     if link is None:
         path = DEFAULT_LINK_PATH
     elif isinstance(link, str):
-        path = link.strip()
+        path = check_text(link.strip(), "data.link", max_length=MAX_LINK_LENGTH)
     else:
-        raise MessageError("invalid_link", value=str(link))
+        raise MessageError("invalid_link", value=shown(link))
+    # Android opens the link as it is: a space or a control character makes it no link at all.
+    if any(character.isspace() or not character.isprintable() for character in path):
+        raise MessageError("invalid_link", value=shown(path))
     if _SCHEME.match(path):
         return path
-    if any(character.isspace() for character in path):
-        raise MessageError("invalid_link", value=path)
     path = quote(path.lstrip("/"), safe=_PATH_SAFE)
     if defaults.click_target == "browser" and defaults.home_assistant_url:
         return f"{defaults.home_assistant_url.rstrip('/')}/{path}"
@@ -150,7 +245,7 @@ def _as_bool(value: Any, key: str) -> bool:
         "0",
     ):
         return value.strip().lower() in ("true", "on", "yes", "1")
-    raise MessageError("invalid_boolean", field=key, value=str(value))
+    raise MessageError("invalid_boolean", field=key, value=shown(value))
 
 
 def merge_extras(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,9 +290,11 @@ def tag_of(data: Mapping[str, Any] | None) -> str | None:
     value = (data or {}).get(ATTR_TAG)
     if value is None:
         return None
-    if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
-        raise MessageError("invalid_tag", value=str(value))
-    return str(value).strip()
+    if isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value <= _INT64:
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise MessageError("invalid_tag", value=shown(value))
+    return check_text(value.strip(), "data.tag", max_length=MAX_TAG_LENGTH)
 
 
 def attachment_of(data: Mapping[str, Any] | None) -> Any:
@@ -216,9 +313,10 @@ def build_message(
     """Map a notify call (``message``, ``title``, ``data``) onto a Gotify message."""
     if not isinstance(message, str) or not message.strip():
         raise MessageError("empty_message")
+    check_text(message, "message", max_bytes=MAX_MESSAGE_BYTES)
     data = data or {}
     if not isinstance(data, Mapping):
-        raise MessageError("invalid_data", value=str(data))
+        raise MessageError("invalid_data", value=shown(data))
 
     priority = defaults.priority if data.get(ATTR_PRIORITY) is None else parse_priority(data[ATTR_PRIORITY])
     markdown = (
@@ -233,28 +331,38 @@ def build_message(
         extras[EXTRA_DISPLAY] = {"contentType": CONTENT_TYPE_MARKDOWN}
     intent_url = data.get(ATTR_INTENT_URL)
     if intent_url is not None:
-        if not isinstance(intent_url, str) or not _SCHEME.match(intent_url.strip()):
-            raise MessageError("invalid_intent_url", value=str(intent_url), example="https://example.com")
-        extras[EXTRA_ANDROID_ACTION] = {"onReceive": {"intentUrl": intent_url.strip()}}
+        text = intent_url.strip() if isinstance(intent_url, str) else ""
+        if not _SCHEME.match(text) or any(c.isspace() or not c.isprintable() for c in text):
+            raise MessageError("invalid_intent_url", value=shown(intent_url), example="https://example.com")
+        extras[EXTRA_ANDROID_ACTION] = {
+            "onReceive": {"intentUrl": check_text(text, "data.intent_url", max_length=MAX_LINK_LENGTH)}
+        }
 
     text = message
     url_title = data.get(ATTR_URL_TITLE)
     if url_title is not None and link is not None:
+        label = check_text(
+            shown(url_title) if not isinstance(url_title, str) else url_title,
+            "data.url_title",
+            max_length=MAX_TITLE_LENGTH,
+        )
         text = (
-            f"{text}\n\n[{_markdown_text(str(url_title))}]({target})"
-            if markdown
-            else f"{text}\n\n{url_title}: {target}"
+            f"{text}\n\n[{_markdown_text(label)}]({target})" if markdown else f"{text}\n\n{label}: {target}"
         )
     if attachment is not None:
         text = _with_attachment(text, extras, attachment, markdown)
 
     user_extras = data.get(ATTR_EXTRAS)
     if user_extras is not None:
-        if not isinstance(user_extras, Mapping):
-            raise MessageError("invalid_extras", value=str(user_extras))
-        extras = merge_extras(extras, user_extras)
+        extras = merge_extras(extras, check_extras(user_extras))
 
-    title_text = None if title is None else str(title)
+    title_text = (
+        None
+        if title is None
+        else check_text(
+            title if isinstance(title, str) else shown(title), "title", max_length=MAX_TITLE_LENGTH
+        )
+    )
     return OutgoingMessage(
         message=text,
         title=title_text if title_text and title_text.strip() else None,

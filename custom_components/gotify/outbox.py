@@ -25,11 +25,14 @@ from .api import (
     GotifyAuthenticationError,
     GotifyConnectionError,
     GotifyError,
+    GotifyInvalidResponseError,
     GotifyMessage,
     GotifyServerError,
+    RateLimitedLog,
     maybe_delivered,
 )
 from .const import DOMAIN, LOGGER
+from .message import without_signed_links
 
 STORAGE_VERSION: Final = 1
 OUTBOX_LIMIT: Final = 1000
@@ -38,8 +41,9 @@ RETRY_MAX: Final = 60.0
 
 
 def is_transient(err: GotifyError) -> bool:
-    """Failures worth waiting out: the server is unreachable or failing, not refusing the message."""
-    return isinstance(err, (GotifyConnectionError, GotifyServerError))
+    """Failures worth waiting out: the server is unreachable, failing, or answering with something that
+    is not Gotify's (a proxy's login page, a redirect elsewhere), not refusing the message."""
+    return isinstance(err, (GotifyConnectionError, GotifyServerError, GotifyInvalidResponseError))
 
 
 @dataclass
@@ -93,6 +97,7 @@ class Outbox:
         self._on_change = on_change
         self._on_auth_failed = on_auth_failed
         self._wake = asyncio.Event()
+        self._unexpected = RateLimitedLog(LOGGER)
 
     def __len__(self) -> int:
         return len(self._queue)
@@ -126,7 +131,8 @@ class Outbox:
             self._wake.set()
 
     async def async_run(self) -> None:
-        """Deliver the queue in order, forever (cancelled on unload)."""
+        """Deliver the queue in order, forever (cancelled on unload); no error ends it but a refused
+        client token, which starts reauthentication."""
         attempt = 0
         while True:
             await self._wake.wait()
@@ -135,6 +141,9 @@ class Outbox:
                 item = self._queue[0]
                 try:
                     await self._deliver(item)
+                    self._queue.pop(0)
+                    await self._async_save()
+                    self._on_change()
                 except GotifyAuthenticationError as err:
                     if item.token is not None:  # that application's token was rotated: the account is fine
                         await self._give_up(item, err)
@@ -146,20 +155,27 @@ class Outbox:
                     if not is_transient(err):
                         await self._give_up(item, err)
                         continue
-                    delay = min(RETRY_MAX, RETRY_MIN * 2.0**attempt) * (0.5 + random.random() / 2)  # noqa: S311
-                    attempt += 1
-                    LOGGER.debug("Gotify still unreachable (%s); next try in %.1f s", err, delay)
-                    try:
-                        async with asyncio.timeout(delay):
-                            await self._wake.wait()
-                    except TimeoutError:
-                        pass
-                    self._wake.clear()
+                    LOGGER.debug("Gotify cannot take queued messages yet (%s)", err)
+                except Exception as err:  # whatever happens, the queue must not stall for good
+                    self._unexpected.warning(
+                        "Unexpected error while delivering a queued Gotify message; retrying", exc_info=err
+                    )
+                else:
+                    attempt = 0
                     continue
-                attempt = 0
-                self._queue.pop(0)
-                await self._async_save()
-                self._on_change()
+                await self._wait_to_retry(attempt)
+                attempt += 1
+
+    async def _wait_to_retry(self, attempt: int) -> None:
+        """Back off (1, 2, 4 ... 60 s, jittered), or less when the stream says the server is back."""
+        delay = min(RETRY_MAX, RETRY_MIN * 2.0**attempt) * (0.5 + random.random() / 2)  # noqa: S311
+        LOGGER.debug("Next try of the Gotify queue in %.1f s", delay)
+        try:
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+        self._wake.clear()
 
     async def _deliver(self, item: QueuedMessage) -> None:
         if item.check_after is not None and (found := await self._find(item)) is not None:
@@ -180,10 +196,13 @@ class Outbox:
         self._queue.pop(0)
         await self._async_save()
         self._on_change()
-        LOGGER.error("Gotify refused a queued message for %s: %s", item.application, err)
+        # The message may link an attachment: its signed link stays out of the log and the notice.
+        reason = without_signed_links(str(err))
+        LOGGER.error("Gotify refused a queued message for %s: %s", item.application, reason)
         persistent_notification.async_create(
             self.hass,
-            f"Gotify refused a queued message for **{item.application}**: {err}\n\n> {item.message}",
+            f"Gotify refused a queued message for **{item.application}**: {reason}\n\n"
+            f"> {without_signed_links(item.message)}",
             title="Gotify message not delivered",
         )
 

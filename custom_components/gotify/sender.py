@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,12 +45,15 @@ from .const import (
 )
 from .data import GotifyConfigEntry
 from .message import (
+    MAX_TITLE_LENGTH,
     AttachmentRef,
     MessageDefaults,
     MessageError,
     OutgoingMessage,
     attachment_of,
     build_message,
+    check_text,
+    shown,
     tag_of,
 )
 from .outbox import QueuedMessage, is_transient
@@ -62,6 +66,26 @@ class Destination:
     app_id: int
     name: str
     token: str | None
+
+
+MAX_TARGETS = 50
+_APP_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _targets(target: Any) -> list[str]:
+    """``target`` as a list of names or ids (text); ``MessageError`` says what is allowed."""
+    items = [target] if isinstance(target, (str, int)) else target
+    if not isinstance(items, (list, tuple)) or len(items) > MAX_TARGETS:
+        raise MessageError("invalid_target", value=shown(target), limit=str(MAX_TARGETS))
+    wanted = []
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and 0 <= item < 10**18:
+            wanted.append(str(item))
+        elif isinstance(item, str) and item.strip():
+            wanted.append(check_text(item.strip(), "target", max_length=MAX_TITLE_LENGTH))
+        else:
+            raise MessageError("invalid_target", value=shown(item), limit=str(MAX_TARGETS))
+    return wanted
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +209,10 @@ class GotifySender:
         """The applications a ``target`` names (names, case-insensitive, or ids); none means our own."""
         if target is None or target in ([], ""):
             return [self.destination]
-        wanted = [target] if isinstance(target, (str, int)) else list(target)
+        try:
+            wanted = _targets(target)
+        except MessageError as err:
+            raise _validation(err) from err
         data = self.entry.runtime_data
         found = self._match(wanted)
         if any(item is None for item in found):
@@ -211,13 +238,12 @@ class GotifySender:
             unique.setdefault(destination.app_id, destination)
         return list(unique.values())
 
-    def _match(self, wanted: list[Any]) -> list[Destination | None]:
+    def _match(self, wanted: list[str]) -> list[Destination | None]:
         applications = self.entry.runtime_data.applications
         tokens = {s.data[CONF_APP_ID]: s.data.get(CONF_APP_TOKEN) for s in self.entry.subentries.values()}
         result: list[Destination | None] = []
-        for item in wanted:
-            text = str(item).strip()
-            app = applications.get(int(text)) if text.isdigit() else None
+        for text in wanted:
+            app = applications.get(int(text)) if _APP_ID.fullmatch(text) else None
             if app is None:
                 app = next((a for a in applications.values() if a.name.casefold() == text.casefold()), None)
             token = None if app is None else (app.token or tokens.get(app.id))
@@ -255,11 +281,22 @@ class GotifySender:
                 translation_placeholders={"application": destination.name, "reason": err.description},
             ) from err
         except GotifyError as err:
-            if not (queueing and is_transient(err)):
-                raise translate_error(self.hass, self.entry, err, application=destination.name) from err
             if maybe_delivered(err):
                 item.check_after = watermark
-            return await self._queue(item, str(err))
+            if queueing and is_transient(err):
+                return await self._queue(item, str(err))
+            if item.check_after is not None and (found := await self._stored_after_all(item)) is not None:
+                return found
+            raise translate_error(self.hass, self.entry, err, application=destination.name) from err
+
+    async def _stored_after_all(self, item: QueuedMessage) -> GotifyMessage | None:
+        """Without the queue: did Gotify store the message although its answer was lost? As the outbox
+        checks before sending again."""
+        try:
+            return await async_find_delivered(self.entry, item)
+        except GotifyError as err:
+            LOGGER.debug("Could not check whether Gotify stored the message after all: %s", err)
+            return None
 
     async def _queue(self, item: QueuedMessage, reason: str) -> Queued:
         outbox = self.entry.runtime_data.outbox
@@ -283,15 +320,21 @@ async def async_publish(entry: GotifyConfigEntry, item: QueuedMessage) -> Gotify
         with contextlib.suppress(GotifyNotFoundError):  # already deleted in Gotify
             await client.delete_message(previous)
     with data.own.publishing():
-        sent = await client.send_message(
-            item.message,
-            title=item.title,
-            priority=item.priority,
-            extras=item.extras,
-            app_token=item.token,
-            appid=None if item.token else item.app_id,
-        )
+        try:
+            sent = await client.send_message(
+                item.message,
+                title=item.title,
+                priority=item.priority,
+                extras=item.extras,
+                app_token=item.token,
+                appid=None if item.token else item.app_id,
+            )
+        except GotifyError as err:
+            if maybe_delivered(err):  # stored after all? Then its echo on the stream is ours.
+                data.own.expect(item.matches)
+            raise
         data.own.add(sent.id)
+        data.own.settle(item.matches)
     if item.tag is not None:
         data.tags.set(item.app_id, item.tag, sent.id)
     LOGGER.debug("Sent message %s to %s", sent.id, item.application)
@@ -305,6 +348,7 @@ async def async_find_delivered(entry: GotifyConfigEntry, item: QueuedMessage) ->
     found = next((sent for sent in newer if item.matches(sent)), None)
     if found is not None:
         entry.runtime_data.own.add(found.id)
+        entry.runtime_data.own.settle(item.matches)
         if item.tag is not None:
             entry.runtime_data.tags.set(item.app_id, item.tag, found.id)
     return found

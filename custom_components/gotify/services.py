@@ -13,19 +13,14 @@ from .const import DOMAIN
 
 ATTR_MESSAGE_ID = "message_id"
 
+_DATA_FIELDS: tuple[str, ...] = ("priority", "link", "url_title", "markdown", "attachment", "image")
+_DATA_FIELDS += ("intent_url", "tag", "extras", "target")
+# The fields go on as given: the sender validates them exactly as it validates the legacy service's data
+# (a priority of 7.5 or true is refused by both, not turned into 7 or 1 here).
 SEND_FIELDS: dict[Any, Any] = {
     vol.Required("message"): cv.string,
     vol.Optional("title"): cv.string,
-    vol.Optional("priority"): vol.Any(vol.Coerce(int), cv.string),
-    vol.Optional("link"): cv.string,
-    vol.Optional("url_title"): cv.string,
-    vol.Optional("markdown"): cv.boolean,
-    vol.Optional("attachment"): vol.Any(cv.string, dict),
-    vol.Optional("image"): cv.string,
-    vol.Optional("intent_url"): cv.string,
-    vol.Optional("tag"): cv.string,
-    vol.Optional("extras"): dict,
-    vol.Optional("target"): vol.All(cv.ensure_list, [vol.Any(int, cv.string)]),
+    **{vol.Optional(name): object for name in _DATA_FIELDS},
 }
 DELETE_FIELDS: dict[Any, Any] = {
     vol.Optional(ATTR_MESSAGE_ID): vol.Coerce(int),

@@ -7,7 +7,9 @@ integration sent itself are not echoed back as events.
 
 import asyncio
 import contextlib
+import logging
 import random
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -16,11 +18,14 @@ from typing import Any, Final
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyMessage
+from .api import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyMessage, RateLimitedLog
 from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, LOGGER
 
 RECONNECT_MIN: Final = 1.0
 RECONNECT_MAX: Final = 60.0
+# A connection counts as healthy, and the reconnect backoff starts over, once it stayed open this long:
+# a server that accepts and drops the stream at once is not hammered.
+STABLE_AFTER: Final = 30.0
 OWN_MESSAGES_KEPT: Final = 1000
 HANDLED_KEPT: Final = 2000
 OWN_SEND_WAIT: Final = 15.0
@@ -66,7 +71,8 @@ class OwnMessages:
     """Ids of the messages this integration published, so the stream does not echo them.
 
     The stream may deliver a message before the answer to its ``POST /message`` has arrived; while a
-    publish is in flight, deciding whether a message is ours waits for it.
+    publish is in flight, deciding whether a message is ours waits for it. A publish whose answer was
+    lost may still have been stored: until it is settled, a message just like it is ours too.
     """
 
     def __init__(self) -> None:
@@ -75,6 +81,7 @@ class OwnMessages:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._expected: deque[Callable[[GotifyMessage], bool]] = deque(maxlen=OWN_MESSAGES_KEPT)
 
     @contextlib.contextmanager
     def publishing(self) -> Iterator[None]:
@@ -91,12 +98,29 @@ class OwnMessages:
         self._ids.add(message_id)
         self.newest = max(self.newest, message_id)
 
-    async def is_own(self, message_id: int) -> bool:
-        if message_id not in self._ids and not self._idle.is_set():
+    def expect(self, matches: Callable[[GotifyMessage], bool]) -> None:
+        """A publish failed after it may have reached Gotify: a message that ``matches`` is ours."""
+        self._expected.append(matches)
+
+    def settle(self, matches: Callable[[GotifyMessage], bool]) -> None:
+        """That publish is known now (sent again, or found stored): stop expecting it."""
+        with contextlib.suppress(ValueError):
+            while True:
+                self._expected.remove(matches)
+
+    async def is_own(self, message: GotifyMessage) -> bool:
+        if message.id not in self._ids and not self._idle.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(OWN_SEND_WAIT):
                     await self._idle.wait()
-        return message_id in self._ids
+        if message.id in self._ids:
+            return True
+        for matches in self._expected:
+            if matches(message):
+                self._expected.remove(matches)
+                self.add(message.id)
+                return True
+        return False
 
 
 @dataclass
@@ -138,31 +162,51 @@ class GotifyListener:
         self._on_connected = on_connected
         self._was_connected = False
         self._first_seen = 0
+        self._connected_at = 0.0
+        # Coming and going is said once, then at most once a minute with a count (a flapping proxy).
+        self._outages = RateLimitedLog(LOGGER)
+        self._returns = RateLimitedLog(LOGGER)
+        self._unexpected = RateLimitedLog(LOGGER)
 
     async def async_run(self, first_seen: int) -> None:
-        """Run until cancelled (on unload) or until the token is refused (then reauth takes over)."""
+        """Run until cancelled (on unload) or until the token is refused (then reauth takes over).
+
+        No other error ends it; when it ends, however, the connection is reported down.
+        """
         self.last_id = self._first_seen = first_seen
         attempt = 0
-        while True:
-            try:
-                async with self.client.connect_stream() as messages:
-                    await self._catch_up()
-                    self._set_connected(True)
-                    await self.async_check_health()
+        try:
+            while True:
+                try:
+                    async with self.client.connect_stream() as messages:
+                        await self._catch_up()
+                        self._set_connected(True)
+                        await self.async_check_health()
+                        async for message in messages:
+                            await self._handle(message)
+                except GotifyAuthenticationError as err:
+                    self._set_connected(False, str(err))
+                    LOGGER.error("Gotify at %s refused the client token for the stream", self.client.host)
+                    self._on_auth_failed()
+                    return
+                except GotifyError as err:
+                    self._set_connected(False, str(err))
+                except Exception as err:  # the stream must outlive any surprise
+                    self._set_connected(False, f"unexpected error: {type(err).__name__}")
+                    self._unexpected.warning(
+                        "Unexpected error in the stream of %s; reconnecting", self.client.host, exc_info=err
+                    )
+                if self._connected_at and time.monotonic() - self._connected_at >= STABLE_AFTER:
                     attempt = 0
-                    async for message in messages:
-                        await self._handle(message)
-            except GotifyAuthenticationError as err:
-                self._set_connected(False, str(err))
-                LOGGER.error("Gotify at %s refused the client token for the stream", self.client.host)
-                self._on_auth_failed()
-                return
-            except GotifyError as err:
-                self._set_connected(False, str(err))
-            delay = reconnect_delay(attempt)
-            attempt += 1
-            LOGGER.debug("Reconnecting to %s in %.1f s", self.client.host, delay)
-            await asyncio.sleep(delay)
+                self._connected_at = 0.0
+                delay = reconnect_delay(attempt)
+                attempt += 1
+                LOGGER.debug("Reconnecting to %s in %.1f s", self.client.host, delay)
+                await asyncio.sleep(delay)
+        finally:
+            if self.status.connected:
+                self.status = StreamStatus(False, "stopped", self.status.health, self.status.database)
+                async_dispatcher_send(self.hass, signal_status(self.entry_id))
 
     async def _catch_up(self) -> None:
         """Deliver what was posted while the socket was down (the socket is already open)."""
@@ -175,7 +219,7 @@ class GotifyListener:
             return  # already handled, from the catch-up or the stream
         self._handled.add(message.id)
         self.last_id = max(self.last_id, message.id)
-        if await self.own.is_own(message.id):
+        if await self.own.is_own(message):
             return
         async_dispatcher_send(self.hass, signal_message(self.entry_id), message)
         self.hass.bus.async_fire(
@@ -193,13 +237,14 @@ class GotifyListener:
         if connected == self.status.connected and connected:
             return
         if connected:
+            self._connected_at = time.monotonic()
             if self._was_connected:
-                LOGGER.info("Connection to Gotify at %s is back", self.client.host)
+                self._returns.log(logging.INFO, "Connection to Gotify at %s is back", self.client.host)
             self._was_connected = True
             self._on_connected()
         elif self.status.connected or self.status.error is None:
             # Once when it goes away (or when the first connection fails), not at every retry.
-            LOGGER.warning(
+            self._outages.warning(
                 "Gotify at %s is unreachable (%s); retrying in the background", self.client.host, error
             )
         self.status = StreamStatus(connected, error, self.status.health, self.status.database)
