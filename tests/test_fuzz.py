@@ -49,7 +49,7 @@ def _well_formed(body: dict[str, Any]) -> bool:
 async def test_fuzzed_payloads(
     hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
-    generator = PayloadGenerator(SEED + int(gotify.version[0]), ["Home Assistant", "Garage"])
+    generator = PayloadGenerator(SEED * 10 + int(gotify.version[0]), ["Home Assistant", "Garage"])
     entity = notify_entity(hass, home)
     outcomes = {"delivered": 0, "refused": 0}
     caplog.set_level(logging.WARNING)
