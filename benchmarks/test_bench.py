@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 from homeassistant.core import HomeAssistant
 
-from custom_components.gotify.api import GotifyClient
+from custom_components.gotify.client import GotifyClient
 from tests.helpers import mock_entry, setup_entry
 
 ROUNDS = 400

@@ -8,7 +8,7 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from custom_components.gotify.api import GotifyClient
+from custom_components.gotify.client import GotifyClient
 from custom_components.gotify.const import DOMAIN
 
 from .gotify_double import V2, V3, GotifyDouble

@@ -44,6 +44,7 @@ type Failure = Literal[
     "other_json",
     "store_then_drop",
     "redirect",
+    "redirect_authenticated",
 ]
 
 _STATUS_TEXT = {
@@ -470,7 +471,11 @@ class GotifyDouble:
                 body,
             )
         )
-        failure = self._take_failure(request.method, request.path.removeprefix(self.base_path))
+        failure = self._take_failure(
+            request.method,
+            request.path.removeprefix(self.base_path),
+            authenticated="X-Gotify-Key" in request.headers,
+        )
         if failure == "store_then_drop":
             # The request is processed, then the answer is lost: did it arrive? It did.
             await handler(request)
@@ -494,8 +499,10 @@ class GotifyDouble:
             if self.state_file is not None and request.method != "GET":
                 self.save_state()
 
-    def _take_failure(self, method: str, path: str) -> Failure | None:
+    def _take_failure(self, method: str, path: str, *, authenticated: bool) -> Failure | None:
         for index, (failure, only_path, only_method) in enumerate(self._failures):
+            if failure == "redirect_authenticated" and not authenticated:
+                continue  # a proxy that sends only requests with a token elsewhere
             if only_path in (None, path) and only_method in (None, method):
                 del self._failures[index]
                 return failure
@@ -514,8 +521,9 @@ class GotifyDouble:
             )
         if failure == "other_json":
             return web.json_response({"name": "some other JSON API"})
-        if failure == "redirect":
-            raise web.HTTPTemporaryRedirect(self.redirect_to + request.path)
+        if failure in ("redirect", "redirect_authenticated"):
+            # The Location header as given: a careless proxy may send one that is no URL at all.
+            return web.Response(status=307, headers={"Location": self.redirect_to + request.path})
         if failure == "hang":
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.hang_seconds)

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from custom_components.gotify.api import (
+from custom_components.gotify.client import (
     GotifyAuthenticationError,
     GotifyCertificateError,
     GotifyClient,
@@ -371,10 +371,8 @@ async def test_stream_delivers_new_messages(client: GotifyClient, gotify: Gotify
     await asyncio.wait_for(listener, 5)
 
     assert received == ["first", "second"]
-    # First a plain GET without the token (is the stream redirected elsewhere?), then the handshake.
-    preflight, handshake = gotify.requests_to("GET", "/stream")
-    assert "X-Gotify-Key" not in preflight.headers
-    assert "Upgrade" not in preflight.headers
+    # One request, the handshake: no unauthenticated probe that a fail2ban would count against us.
+    (handshake,) = gotify.requests_to("GET", "/stream")
     assert handshake.headers["Upgrade"].lower() == "websocket"
     assert "Origin" not in handshake.headers  # Gotify rejects a mismatching Origin
     assert handshake.headers["X-Gotify-Key"] == gotify.client_token
@@ -635,6 +633,6 @@ async def test_maybe_delivered(
 
 
 def test_reasons_never_quote_a_url() -> None:
-    from custom_components.gotify.api import _reason
+    from custom_components.gotify.client import _reason
 
     assert _reason(aiohttp.InvalidURL("https://user:hunter2@host:99999/")) == "invalid URL"

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.gotify.api import GotifyError
+from custom_components.gotify.client import GotifyError
 from custom_components.gotify.const import DOMAIN, SUBENTRY_APPLICATION
 
 from .certificates import self_signed_context
@@ -188,8 +188,8 @@ async def test_application_refused_by_gotify(hass: HomeAssistant, gotify: Gotify
 async def test_application_validation_error(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     result = await _start(hass, gotify)
     with patch(
-        "custom_components.gotify.api.GotifyClient.create_application",
-        side_effect=__import__("custom_components.gotify.api", fromlist=["x"]).GotifyValidationError(
+        "custom_components.gotify.client.GotifyClient.create_application",
+        side_effect=__import__("custom_components.gotify.client", fromlist=["x"]).GotifyValidationError(
             400, "Bad Request", "name too long", method="POST", path="application"
         ),
     ):
@@ -240,7 +240,7 @@ async def test_cannot_connect(hass: HomeAssistant, gotify: GotifyDouble) -> None
 
 
 async def test_unexpected_error(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    with patch("custom_components.gotify.api.GotifyClient.current_user", side_effect=GotifyError("odd")):
+    with patch("custom_components.gotify.client.GotifyClient.current_user", side_effect=GotifyError("odd")):
         result = await _start(hass, gotify)
     assert result["errors"] == {"base": "unknown"}
 
@@ -620,7 +620,7 @@ async def test_reconfigure_deleted_application(hass: HomeAssistant, gotify: Goti
 def test_account_title_without_a_port() -> None:
     from yarl import URL
 
-    from custom_components.gotify.api import GotifyUser
+    from custom_components.gotify.client import GotifyUser
     from custom_components.gotify.config_flow import Account
 
     account = Account(None, None, GotifyUser(1, "admin", True), URL("https://gotify.example.com/"), "C", True)  # type: ignore[arg-type]
@@ -657,12 +657,12 @@ async def test_reconfigure_same_address_changes_verify_ssl(hass: HomeAssistant, 
 
 
 async def test_reconfigure_application_refused(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    from custom_components.gotify.api import GotifyValidationError
+    from custom_components.gotify.client import GotifyValidationError
 
     entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
     result = await _reconfigure_application(hass, entry, next(iter(entry.subentries)))
     refusal = GotifyValidationError(400, "Bad Request", "name too long", method="PUT", path="application/1")
-    with patch("custom_components.gotify.api.GotifyClient.update_application", side_effect=refusal):
+    with patch("custom_components.gotify.client.GotifyClient.update_application", side_effect=refusal):
         result = await hass.config_entries.subentries.async_configure(
             result["flow_id"], {"name": "x" * 300, "default_priority": 4}
         )

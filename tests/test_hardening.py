@@ -27,7 +27,7 @@ from yarl import URL
 
 import custom_components.gotify as integration
 from custom_components.gotify import outbox, stream
-from custom_components.gotify.api import GotifyClient, GotifyRedirectError, GotifyUser
+from custom_components.gotify.client import GotifyClient, GotifyRedirectError, GotifyUser
 from custom_components.gotify.config_flow import Account
 from custom_components.gotify.const import ATTACHMENT_STORE, DOMAIN, EVENT_MESSAGE_RECEIVED
 

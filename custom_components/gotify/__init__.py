@@ -15,8 +15,8 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
-from .api import GotifyAuthenticationError, GotifyClient, GotifyError
 from .attachments import AttachmentStore, GotifyAttachmentView
+from .client import GotifyAuthenticationError, GotifyClient, GotifyError
 from .const import ATTACHMENT_STORE, CONF_APP_ID, DOMAIN, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry, GotifyData
 from .notify import async_register_legacy_services, async_unregister_legacy_services

@@ -34,7 +34,8 @@ from homeassistant.helpers.selector import (
 from yarl import URL
 
 from . import client_for
-from .api import (
+from .attachments import DEFAULT_EXPIRY_HOURS
+from .client import (
     GotifyApplication,
     GotifyAuthenticationError,
     GotifyCertificateError,
@@ -50,7 +51,6 @@ from .api import (
     display_url,
     normalize_url,
 )
-from .attachments import DEFAULT_EXPIRY_HOURS
 from .compat import vol
 from .const import (
     CLICK_TARGET_APP,
@@ -104,9 +104,11 @@ class WholeNumberSelector(NumberSelector):
         self.error = error
 
     def __call__(self, data: Any) -> int:
+        if isinstance(data, bool):
+            raise vol.Invalid(self.error)
         try:
             value = float(data)
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, OverflowError) as err:
             raise vol.Invalid(self.error) from err
         if not value.is_integer() or not self.minimum <= value <= self.maximum:
             raise vol.Invalid(self.error)

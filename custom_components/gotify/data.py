@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigEntry
 
-from .api import GotifyApplication, GotifyClient, GotifyError, GotifyUser, GotifyVersion
+from .client import GotifyApplication, GotifyClient, GotifyError, GotifyUser, GotifyVersion
 from .tags import TagStore
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import GotifyMessage
+from .client import GotifyMessage
 from .const import SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity

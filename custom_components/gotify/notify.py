@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
-from .api import GotifyMessage
+from .client import GotifyMessage
 from .compat import async_describe_actions, async_load_descriptions_for_media_selector
 from .const import NOTIFY_SERVICE_PREFIX, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry

@@ -11,7 +11,6 @@ there is none.
 """
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
@@ -21,7 +20,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
-from .api import (
+from .backoff import backoff_delay
+from .client import (
     GotifyAuthenticationError,
     GotifyConnectionError,
     GotifyError,
@@ -44,6 +44,11 @@ def is_transient(err: GotifyError) -> bool:
     """Failures worth waiting out: the server is unreachable, failing, or answering with something that
     is not Gotify's (a proxy's login page, a redirect elsewhere), not refusing the message."""
     return isinstance(err, (GotifyConnectionError, GotifyServerError, GotifyInvalidResponseError))
+
+
+def retry_delay(attempt: int) -> float:
+    """1, 2, 4 ... 60 s, jittered."""
+    return backoff_delay(attempt, RETRY_MIN, RETRY_MAX)
 
 
 @dataclass
@@ -168,7 +173,7 @@ class Outbox:
 
     async def _wait_to_retry(self, attempt: int) -> None:
         """Back off (1, 2, 4 ... 60 s, jittered), or less when the stream says the server is back."""
-        delay = min(RETRY_MAX, RETRY_MIN * 2.0**attempt) * (0.5 + random.random() / 2)  # noqa: S311
+        delay = retry_delay(attempt)
         LOGGER.debug("Next try of the Gotify queue in %.1f s", delay)
         try:
             async with asyncio.timeout(delay):

@@ -5,7 +5,7 @@ from typing import Any
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant
 
-from .api import GotifyApplication, GotifyError
+from .client import GotifyApplication, GotifyError
 from .compat import RepairsFlowResult
 from .config_flow import (
     CONF_APPLICATION,

@@ -13,7 +13,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
-from .api import (
+from .attachments import DEFAULT_EXPIRY_HOURS, async_resolve
+from .client import (
     GotifyAuthenticationError,
     GotifyCertificateError,
     GotifyConnectionError,
@@ -25,7 +26,6 @@ from .api import (
     GotifyValidationError,
     maybe_delivered,
 )
-from .attachments import DEFAULT_EXPIRY_HOURS, async_resolve
 from .const import (
     ATTACHMENT_STORE,
     CLICK_TARGET_BROWSER,
@@ -285,8 +285,10 @@ class GotifySender:
                 item.check_after = watermark
             if queueing and is_transient(err):
                 return await self._queue(item, str(err))
-            if item.check_after is not None and (found := await self._stored_after_all(item)) is not None:
-                return found
+            if item.check_after is not None:
+                if (found := await self._stored_after_all(item)) is not None:
+                    return found
+                data.own.settle(item.matches)  # not stored: the same text from elsewhere is not ours
             raise translate_error(self.hass, self.entry, err, application=destination.name) from err
 
     async def _stored_after_all(self, item: QueuedMessage) -> GotifyMessage | None:

@@ -8,7 +8,6 @@ integration sent itself are not echoed back as events.
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,7 +17,8 @@ from typing import Any, Final
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyMessage, RateLimitedLog
+from .backoff import backoff_delay
+from .client import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyMessage, RateLimitedLog
 from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, LOGGER
 
 RECONNECT_MIN: Final = 1.0
@@ -42,9 +42,8 @@ def signal_status(entry_id: str) -> str:
 
 
 def reconnect_delay(attempt: int) -> float:
-    """Exponential backoff with full jitter, capped: 1, 2, 4 ... 60 s, each drawn between half and all."""
-    ceiling = min(RECONNECT_MAX, RECONNECT_MIN * 2.0**attempt)
-    return ceiling / 2 + random.random() * ceiling / 2  # noqa: S311 - jitter, not cryptography
+    """1, 2, 4 ... 60 s, jittered."""
+    return backoff_delay(attempt, RECONNECT_MIN, RECONNECT_MAX)
 
 
 class RecentIds:

@@ -1,0 +1,366 @@
+"""The REST side of the Gotify API: server, applications and messages, with one client token."""
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, Final
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    GotifyAuthenticationError,
+    GotifyInvalidResponseError,
+    GotifyRedirectError,
+    GotifyResponseError,
+    GotifyValidationError,
+    error_class,
+    transport_errors,
+)
+from .models import (
+    GotifyApplication,
+    GotifyHealth,
+    GotifyMessage,
+    GotifyPagedMessages,
+    GotifyUser,
+    GotifyVersion,
+    JSONObject,
+    list_of,
+    read_model,
+)
+from .stream import STREAM_IDLE_TIMEOUT, TOKEN_HEADER, SkippedFrames, open_stream
+from .urls import display_url, join_location, normalize_url
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT: Final = 10.0
+MAX_REDIRECTS: Final = 5
+_REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+
+
+class GotifyClient:
+    """Talks to one Gotify server with one client token.
+
+    Publishing goes either with an application token (every server version) or with the client token
+    plus ``appid`` (v3 servers only).
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str | URL,
+        client_token: str,
+        *,
+        verify_ssl: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._session = session
+        self._base = url if isinstance(url, URL) else normalize_url(url)
+        self._client_token = client_token
+        self._ssl = verify_ssl
+        self._timeout = timeout
+        self._skipped = SkippedFrames()
+
+    @property
+    def skipped_frames(self) -> int:
+        """Stream frames that were not a message, skipped (and logged, at most once a minute)."""
+        return self._skipped.count
+
+    @property
+    def base_url(self) -> URL:
+        return self._base
+
+    @property
+    def host(self) -> str:
+        """The server's address as it may be shown to the user."""
+        return display_url(self._base).rstrip("/")
+
+    def url(self, path: str) -> URL:
+        """The absolute URL of an API path, below the base URL's own path."""
+        base_path = self._base.path.rstrip("/")
+        return self._base.with_path(f"{base_path}/{path.lstrip('/')}")
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        authenticated: bool = True,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        data: Callable[[], aiohttp.FormData] | None = None,
+        accept_status: tuple[int, ...] = (),
+    ) -> Any:
+        """Send one request and return the decoded JSON body (``None`` for an empty body).
+
+        Redirects are followed only within the server's origin: the token is never sent elsewhere
+        (aiohttp would strip ``Authorization`` across origins, but not ``X-Gotify-Key``).
+        """
+        headers = {"Accept": "application/json"}
+        if authenticated:
+            headers[TOKEN_HEADER] = token or self._client_token
+        url = self.url(path)
+        with self._transport_errors(method, path):
+            async with asyncio.timeout(self._timeout):
+                for _ in range(MAX_REDIRECTS + 1):
+                    async with self._session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        params=params,
+                        json=json_body,
+                        data=None if data is None else data(),  # a form is sent once: build it each time
+                        ssl=self._ssl,
+                        allow_redirects=False,
+                    ) as response:
+                        body = await response.read()
+                        _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
+                        if response.status in _REDIRECTS and (location := response.headers.get("Location")):
+                            url = self._same_origin(method, path, join_location(url, location))
+                            params = None  # the Location carries the query
+                            if response.status in (301, 302, 303):
+                                method, json_body, data = "GET", None, None
+                            continue
+                        if response.status >= 400 and response.status not in accept_status:
+                            raise self._response_error(method, path, response, body)
+                        return self._decode(method, path, body)
+        raise GotifyInvalidResponseError(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
+
+    def _same_origin(self, method: str, path: str, target: URL | None) -> URL:
+        if target is None:
+            raise GotifyInvalidResponseError(f"{method} {path}: redirected to what is not a valid address")
+        if target.origin() != self._base.origin():
+            raise GotifyRedirectError(method, path, target)
+        return target
+
+    def _transport_errors(self, method: str, path: str) -> contextlib.AbstractContextManager[None]:
+        return transport_errors(self.host, method, path, self._timeout)
+
+    @staticmethod
+    def _decode(method: str, path: str, body: bytes) -> Any:
+        if not body.strip():
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as err:
+            raise GotifyInvalidResponseError(f"{method} {path}: the answer is not JSON") from err
+
+    @staticmethod
+    def _response_error(
+        method: str, path: str, response: aiohttp.ClientResponse, body: bytes
+    ) -> GotifyResponseError:
+        status = response.status
+        error = response.reason or "Error"
+        description = ""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and ("errorDescription" in data or "error" in data):
+            error = str(data.get("error") or error)
+            description = str(data.get("errorDescription") or "")
+        else:
+            # Not Gotify's JSON: a reverse proxy's page (nginx 413, Traefik 502, ...).
+            description = _html_title(body) or "the answer did not come from Gotify"
+        return error_class(status)(status, error, description or error, method=method, path=path)
+
+    # -- server ----------------------------------------------------------------------------------
+
+    async def version(self) -> GotifyVersion:
+        """``GET /version`` (no authentication): tells Gotify from anything else, and v2 from v3."""
+        data = await self._request("GET", "version", authenticated=False)
+        return read_model("GET", "version", GotifyVersion.from_json, data)
+
+    async def health(self) -> GotifyHealth:
+        """``GET /health``; a degraded server answers 500 with the same shape, returned as is."""
+        data = await self._request("GET", "health", authenticated=False, accept_status=(500,))
+        return read_model("GET", "health", GotifyHealth.from_json, data)
+
+    async def current_user(self) -> GotifyUser:
+        """``GET /current/user``: succeeds only with a client token."""
+        data = await self._request("GET", "current/user")
+        return read_model("GET", "current/user", GotifyUser.from_json, data)
+
+    # -- applications ----------------------------------------------------------------------------
+
+    async def applications(self) -> list[GotifyApplication]:
+        data = await self._request("GET", "application")
+
+        def parse(data: Any) -> list[GotifyApplication]:
+            return [GotifyApplication.from_json(item) for item in list_of(data, "applications")]
+
+        return read_model("GET", "application", parse, data)
+
+    async def create_application(
+        self, name: str, description: str = "", default_priority: int = 0
+    ) -> GotifyApplication:
+        """Create an application; the answer carries its token (on v3 the only time it is shown)."""
+        body = {"name": name, "description": description, "defaultPriority": default_priority}
+        data = await self._request("POST", "application", json_body=body)
+        return read_model("POST", "application", GotifyApplication.from_json, data)
+
+    async def update_application(
+        self, app_id: int, name: str, description: str, default_priority: int
+    ) -> GotifyApplication:
+        """Replace an application's fields; Gotify resets any field that is left out."""
+        body = {"name": name, "description": description, "defaultPriority": default_priority}
+        path = f"application/{app_id}"
+        data = await self._request("PUT", path, json_body=body)
+        return read_model("PUT", path, GotifyApplication.from_json, data)
+
+    async def upload_application_image(
+        self, app_id: int, image: bytes, filename: str, content_type: str = "image/png"
+    ) -> GotifyApplication:
+        """Set an application's image (.png, .jpg, .jpeg or .gif; the bytes must be an image)."""
+
+        def form() -> aiohttp.FormData:
+            data = aiohttp.FormData()
+            data.add_field("file", image, filename=filename, content_type=content_type)
+            return data
+
+        path = f"application/{app_id}/image"
+        data = await self._request("POST", path, data=form)
+        return read_model("POST", path, GotifyApplication.from_json, data)
+
+    # -- messages --------------------------------------------------------------------------------
+
+    async def send_message(
+        self,
+        message: str,
+        *,
+        title: str | None = None,
+        priority: int | None = None,
+        extras: Mapping[str, Any] | None = None,
+        app_token: str | None = None,
+        appid: int | None = None,
+    ) -> GotifyMessage:
+        """Publish a message.
+
+        With ``app_token`` the message goes to that token's application (every server version).
+        Without it the client token publishes to ``appid``, which only v3 servers accept. A ``priority``
+        of ``None`` leaves the choice to the application's default priority.
+        """
+        if app_token is None and appid is None:
+            raise ValueError("send_message needs an application token or an appid")
+        body: JSONObject = {"message": message}
+        if title is not None:
+            body["title"] = title
+        if priority is not None:
+            body["priority"] = priority
+        if extras:
+            body["extras"] = dict(extras)
+        if app_token is None:
+            body["appid"] = appid
+        data = await self._request("POST", "message", token=app_token, json_body=body)
+        return read_model("POST", "message", GotifyMessage.from_json, data)
+
+    async def is_application_token(self, token: str) -> bool:
+        """Tell an application token from a wrong one, without publishing anything.
+
+        Gotify checks the token before the body: an application token gets the validation error for an
+        empty message (400), an unknown token gets 401.
+        """
+        try:
+            await self._request("POST", "message", token=token, json_body={})
+        except GotifyValidationError:
+            return True
+        except GotifyAuthenticationError:
+            return False
+        return False
+
+    async def delete_message(self, message_id: int) -> None:
+        await self._request("DELETE", f"message/{message_id}")
+
+    async def clear_application_messages(self, app_id: int) -> None:
+        await self._request("DELETE", f"application/{app_id}/message")
+
+    async def application_messages(
+        self, app_id: int, *, limit: int = 100, since: int | None = None
+    ) -> GotifyPagedMessages:
+        """One page of an application's messages, newest first; ``since`` returns ids below it."""
+        return await self.messages(app_id=app_id, limit=limit, since=since)
+
+    async def messages(
+        self, *, app_id: int | None = None, limit: int = 100, since: int | None = None
+    ) -> GotifyPagedMessages:
+        """One page of the account's messages (or one application's), newest first; ``since`` returns
+        ids below it."""
+        params: dict[str, str | int] = {"limit": limit}
+        if since:
+            params["since"] = since
+        path = "message" if app_id is None else f"application/{app_id}/message"
+        data = await self._request("GET", path, params=params)
+        return read_model("GET", path, GotifyPagedMessages.from_json, data)
+
+    async def messages_after(
+        self, after_id: int, *, app_id: int | None = None, page_size: int = 100
+    ) -> list[GotifyMessage]:
+        """Every message with an id above ``after_id``, oldest first (of one application, if given).
+
+        Pages backwards from the newest message until it reaches ``after_id``: what a listener needs
+        to catch up on after a gap in the stream.
+        """
+        found: list[GotifyMessage] = []
+        since: int | None = None
+        while True:
+            page = await self.messages(app_id=app_id, limit=page_size, since=since)
+            for item in page.messages:
+                if item.id <= after_id:
+                    return found[::-1]
+                found.append(item)
+            if not page.has_more:
+                return found[::-1]
+            since = page.since
+
+    async def newest_message_id(self) -> int:
+        """The id of the account's newest message, 0 when there is none."""
+        page = await self.messages(limit=1)
+        return page.messages[0].id if page.messages else 0
+
+    # -- stream ----------------------------------------------------------------------------------
+
+    def connect_stream(
+        self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT
+    ) -> contextlib.AbstractAsyncContextManager[AsyncIterator[GotifyMessage]]:
+        """Open ``/stream``; inside the block the socket is open and the iterator yields each new message.
+
+        The iterator ends only by raising: ``GotifyConnectionError`` when the socket closes, breaks or
+        stays silent past ``idle_timeout`` (no message and none of Gotify's pings). Opening raises
+        ``GotifyAuthenticationError`` when the token is refused at the handshake, and
+        ``GotifyRedirectError`` when the handshake is redirected to another origin.
+        """
+        return open_stream(
+            self._session,
+            self.url("stream"),
+            self._client_token,
+            host=self.host,
+            ssl=self._ssl,
+            timeout=self._timeout,
+            idle_timeout=idle_timeout,
+            skipped=self._skipped,
+        )
+
+    async def stream(self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT) -> AsyncIterator[GotifyMessage]:
+        """Every new message of the account, as ``connect_stream`` yields them, opening on first use.
+
+        Use it under ``contextlib.aclosing`` so that the socket is closed when the caller stops early.
+        """
+        async with self.connect_stream(idle_timeout=idle_timeout) as messages:
+            async for message in messages:
+                yield message
+
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_title(body: bytes) -> str:
+    match = _TITLE.search(body[:4096])
+    if not match:
+        return ""
+    return " ".join(match.group(1).decode("utf-8", "replace").split())[:200]

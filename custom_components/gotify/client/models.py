@@ -1,0 +1,219 @@
+"""The answers Gotify sends, read strictly: anything else is ``GotifyInvalidResponseError``."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Self
+
+from .errors import GotifyInvalidResponseError
+
+# Ids and integers Gotify sends fit in 64 bits; anything larger (or 1e999) is not Gotify's.
+_INT_MAX: Final = 2**63 - 1
+
+type JSONObject = dict[str, Any]
+
+# Every answer is read by these models, which accept only what Gotify sends: a missing field or one of
+# the wrong kind raises ValueError, which the client turns into GotifyInvalidResponseError.
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def _object(data: Any) -> JSONObject:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object, got {type(data).__name__}")  # noqa: TRY004
+    return data
+
+
+def _int(data: JSONObject, key: str, default: int | None = None) -> int:
+    value = data.get(key)
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not -_INT_MAX <= value <= _INT_MAX:
+        raise ValueError(f"'{key}' is not a whole number")
+    return value
+
+
+def _str(data: JSONObject, key: str, default: str | None = None) -> str:
+    value = data.get(key)
+    if value is None and default is not None:
+        return default
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' is not text")  # noqa: TRY004
+    return value
+
+
+def list_of(data: Any, key: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise ValueError(f"'{key}' is not a list")  # noqa: TRY004
+    return data
+
+
+def parse_date(value: str) -> datetime:
+    """Parse Gotify's RFC 3339 dates, which carry nanoseconds that ``datetime`` cannot hold."""
+    return datetime.fromisoformat(_FRACTION.sub(r"\1", value))
+
+
+def _optional_date(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyVersion:
+    """``GET /version``."""
+
+    version: str
+    commit: str
+    build_date: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        return cls(_str(data, "version"), _str(data, "commit", ""), _str(data, "buildDate", ""))
+
+    @property
+    def major(self) -> int:
+        """The major version; 0 when the version string is not numeric (development builds)."""
+        head = self.version.lstrip("v").split(".", 1)[0]
+        return int(head) if head.isdigit() else 0
+
+    @property
+    def client_token_can_publish(self) -> bool:
+        """v3 servers accept a client token with ``appid`` on ``POST /message``."""
+        return self.major >= 3
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyHealth:
+    """``GET /health``."""
+
+    health: str
+    database: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        return cls(_str(data, "health"), _str(data, "database"))
+
+    @property
+    def healthy(self) -> bool:
+        return self.health == "green" and self.database == "green"
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyUser:
+    """``GET /current/user``."""
+
+    id: int
+    name: str
+    admin: bool
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        return cls(_int(data, "id"), _str(data, "name"), data.get("admin") is True)
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyApplication:
+    """An application; ``token`` is only known on v2 servers and in the answer that creates it."""
+
+    id: int
+    name: str
+    description: str
+    token: str | None
+    internal: bool
+    image: str
+    default_priority: int
+    last_used: datetime | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        return cls(
+            id=_int(data, "id"),
+            name=_str(data, "name"),
+            description=_str(data, "description", ""),
+            token=_str(data, "token", "") or None,
+            internal=data.get("internal") is True,
+            image=_str(data, "image", ""),
+            default_priority=_int(data, "defaultPriority", 0),
+            last_used=_optional_date(data.get("lastUsed")),
+        )
+
+    def __repr__(self) -> str:
+        # The token is a secret: keep it out of reprs that end up in logs and assertion messages.
+        return f"GotifyApplication(id={self.id}, name={self.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyMessage:
+    """A stored message as ``POST /message``, the message lists and ``/stream`` return it."""
+
+    id: int
+    appid: int
+    message: str
+    title: str
+    priority: int
+    date: datetime
+    extras: JSONObject = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        extras = data.get("extras") or {}
+        return cls(
+            id=_int(data, "id"),
+            appid=_int(data, "appid"),
+            message=_str(data, "message"),
+            title=_str(data, "title", ""),
+            priority=_int(data, "priority", 0),
+            date=parse_date(_str(data, "date")),
+            extras=_object(extras),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyPagedMessages:
+    """A page of messages, newest first; ``since`` is what to pass to get the next (older) page."""
+
+    messages: list[GotifyMessage]
+    size: int
+    limit: int
+    since: int
+    next: str | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        data = _object(data)
+        paging = _object(data.get("paging"))
+        return cls(
+            messages=[GotifyMessage.from_json(item) for item in list_of(data.get("messages"), "messages")],
+            size=_int(paging, "size"),
+            limit=_int(paging, "limit"),
+            since=_int(paging, "since", 0),
+            next=_str(paging, "next", "") or None,
+        )
+
+    @property
+    def has_more(self) -> bool:
+        return self.next is not None
+
+
+# What reading an answer that is not Gotify's can raise.
+NOT_GOTIFY: Final = (KeyError, TypeError, ValueError, OverflowError, AttributeError, RecursionError)
+
+
+def read_model[T](method: str, path: str, parse: Callable[[Any], T], data: Any) -> T:
+    """Read an answer with a model; anything that is not what Gotify sends is one error."""
+    try:
+        return parse(data)
+    except NOT_GOTIFY as err:
+        raise GotifyInvalidResponseError(
+            f"{method} {path}: the server's answer is not Gotify's: {err}"
+        ) from err
