@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -100,3 +101,12 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.01)
+
+
+def refused_reports(hass: HomeAssistant) -> list[dict[str, str]]:
+    """The repair issues about queued messages Gotify refused, oldest first: their placeholders and key."""
+    return [
+        {**(issue.translation_placeholders or {}), "translation_key": issue.translation_key or ""}
+        for (domain, issue_id), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and issue_id.startswith("queued_message_refused_")
+    ]

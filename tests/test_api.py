@@ -633,6 +633,6 @@ async def test_maybe_delivered(
 
 
 def test_reasons_never_quote_a_url() -> None:
-    from custom_components.gotify.client import _reason
+    from custom_components.gotify.client.errors import reason as _reason
 
     assert _reason(aiohttp.InvalidURL("https://user:hunter2@host:99999/")) == "invalid URL"

@@ -12,7 +12,7 @@ import pytest
 from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.gotify import outbox, stream
+from custom_components.gotify import listener, outbox
 from custom_components.gotify.const import EVENT_MESSAGE_RECEIVED
 
 from .gotify_double import Failure, GotifyDouble
@@ -27,8 +27,8 @@ FAILURES: list[Failure] = ["500", "502_html", "not_gotify", "other_json", "hang"
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbox, "RETRY_MIN", 0.02)
     monkeypatch.setattr(outbox, "RETRY_MAX", 0.2)
-    monkeypatch.setattr(stream, "RECONNECT_MIN", 0.02)
-    monkeypatch.setattr(stream, "RECONNECT_MAX", 0.5)
+    monkeypatch.setattr(listener, "RECONNECT_MIN", 0.02)
+    monkeypatch.setattr(listener, "RECONNECT_MAX", 0.5)
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ async def home(hass: HomeAssistant, gotify: GotifyDouble) -> MockConfigEntry:
     entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
     await wait_for(lambda: entry.runtime_data.listener.status.connected)
     # A hung request fails after half a second here rather than after the real ten.
-    entry.runtime_data.client._timeout = 0.5
+    entry.runtime_data.account.client._timeout = 0.5
     gotify.hang_seconds = 2.0
     return entry
 

@@ -25,14 +25,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-import custom_components.gotify as integration
-from custom_components.gotify import outbox, stream
+from custom_components.gotify import listener, outbox
 from custom_components.gotify.client import GotifyClient, GotifyRedirectError, GotifyUser
 from custom_components.gotify.config_flow import Account
 from custom_components.gotify.const import ATTACHMENT_STORE, DOMAIN, EVENT_MESSAGE_RECEIVED
 
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, notify_entity, setup_entry, wait_for
+from .helpers import mock_entry, notify_entity, refused_reports, setup_entry, wait_for
 
 EXTERNAL = "https://ha.example.com"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -43,7 +42,7 @@ SIGNED = re.compile(r"https://ha\.example\.com(/api/gotify/attachment/[^\s)\"]+a
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbox, "RETRY_MIN", 0.02)
     monkeypatch.setattr(outbox, "RETRY_MAX", 0.2)
-    monkeypatch.setattr(stream, "RECONNECT_MIN", 0.02)
+    monkeypatch.setattr(listener, "RECONNECT_MIN", 0.02)
 
 
 @pytest.fixture
@@ -195,18 +194,13 @@ async def test_given_up_message_notice_hides_signed_links(
 ) -> None:
     (tmp_path / "door.png").write_bytes(PNG)
     hass.config.allowlist_external_dirs = {str(tmp_path)}
-    reports: list[str] = []
-    with patch.object(
-        outbox.persistent_notification,
-        "async_create",
-        lambda hass, message, title=None, notification_id=None: reports.append(message),
-    ):
-        await gotify.stop()
-        await _notify(hass, "Someone is at the door", attachment=str(tmp_path / "door.png"))
-        gotify.fail_next("413_html", path="/message", method="POST")  # refused for good
-        await gotify.start()
-        await wait_for(lambda: len(home.runtime_data.outbox) == 0)
+    await gotify.stop()
+    await _notify(hass, "Someone is at the door", attachment=str(tmp_path / "door.png"))
+    gotify.fail_next("413_html", path="/message", method="POST")  # refused for good
+    await gotify.start()
+    await wait_for(lambda: len(home.runtime_data.outbox) == 0)
 
+    reports = [f"{report['reason']} {report['message']}" for report in refused_reports(hass)]
     assert len(reports) == 1
     assert "Someone is at the door" in reports[0]
     assert "(attachment link)" in reports[0]
@@ -305,19 +299,20 @@ async def test_outbox_outlives_a_malformed_duplicate_check_and_any_error(
     await wait_for(lambda: len(home.runtime_data.outbox) == 0)
     assert _delivered(gotify) == ["stored, answer lost"]  # found after the check worked again
 
-    original = integration.async_publish
+    account = home.runtime_data.account
+    original = account.async_publish
     calls = 0
 
-    async def broken_once(entry: Any, item: Any) -> Any:
+    async def broken_once(item: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("a bug")
-        return await original(entry, item)
+        return await original(item)
 
     await gotify.stop()
     await _notify(hass, "after a bug")
-    with patch.object(integration, "async_publish", broken_once):
+    with patch.object(account, "async_publish", broken_once):
         await gotify.start()
         await wait_for(lambda: len(home.runtime_data.outbox) == 0)
     assert _delivered(gotify) == ["stored, answer lost", "after a bug"]
@@ -333,7 +328,7 @@ async def test_listener_outlives_a_malformed_catch_up_and_any_error(
     await wait_for(lambda: not listener.status.connected)
     await wait_for(lambda: listener.status.connected)
 
-    client = home.runtime_data.client
+    client = home.runtime_data.account.client
     original = client.messages_after
     calls = 0
 
@@ -383,7 +378,7 @@ async def test_broken_frames_are_skipped_and_counted(
     gotify.add_message(application, "after the garbage")
     await wait_for(lambda: [event["message"] for event in received] == ["after the garbage"])
 
-    assert home.runtime_data.client.skipped_frames == 301
+    assert home.runtime_data.account.client.skipped_frames == 301
     assert home.runtime_data.listener.status.connected
     assert caplog.text.count("Ignored a stream frame") == 1  # one line, then a count at most a minute
 

@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import Callable
 from typing import Any
-from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
@@ -11,18 +10,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.gotify import outbox, stream
+from custom_components.gotify import listener, outbox
 from custom_components.gotify.const import DOMAIN
 
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, notify_entity, setup_entry
+from .helpers import mock_entry, notify_entity, refused_reports, setup_entry
 
 
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbox, "RETRY_MIN", 0.02)
     monkeypatch.setattr(outbox, "RETRY_MAX", 0.2)
-    monkeypatch.setattr(stream, "RECONNECT_MIN", 0.02)
+    monkeypatch.setattr(listener, "RECONNECT_MIN", 0.02)
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -180,22 +179,18 @@ async def test_queue_is_bounded(
 async def test_queued_message_refused_later_is_reported(
     hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reports: list[tuple[str, str]] = []
-    with patch.object(
-        outbox.persistent_notification,
-        "async_create",
-        lambda hass, message, title=None, notification_id=None: reports.append((title, message)),
-    ):
-        await gotify.stop()
-        await _notify(hass, "doomed")
-        await _notify(hass, "also doomed")
-        gotify.application_named("Home Assistant").token = "Arotated0000000"  # changed while it was down
-        await gotify.start()
-        await wait_for(lambda: len(home.runtime_data.outbox) == 0)
+    await gotify.stop()
+    await _notify(hass, "doomed")
+    await _notify(hass, "also doomed")
+    gotify.application_named("Home Assistant").token = "Arotated0000000"  # changed while it was down
+    await gotify.start()
+    await wait_for(lambda: len(home.runtime_data.outbox) == 0)
 
-    # Refused for good: each one reported, none dropped silently, no reauth for the account.
-    assert [title for title, _ in reports] == ["Gotify message not delivered"] * 2
-    assert "> doomed" in reports[0][1]
+    # Refused for good: each one reported as a repair, none dropped silently, no reauth for the account.
+    reports = refused_reports(hass)
+    assert [report["translation_key"] for report in reports] == ["queued_message_refused"] * 2
+    assert [report["message"] for report in reports] == ["doomed", "also doomed"]
+    assert reports[0]["application"] == "Home Assistant"
     assert "Gotify refused a queued message for Home Assistant" in caplog.text
     assert gotify.messages == {}
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []

@@ -12,11 +12,10 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.gotify import stream
+from custom_components.gotify import account, listener
 from custom_components.gotify.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 from custom_components.gotify.diagnostics import async_get_config_entry_diagnostics
 
@@ -26,7 +25,7 @@ from .helpers import mock_entry, setup_entry, setup_with_deleted_application
 
 @pytest.fixture(autouse=True)
 def fast_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stream, "RECONNECT_MIN", 0.02)
+    monkeypatch.setattr(listener, "RECONNECT_MIN", 0.02)
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -277,7 +276,7 @@ async def test_repair_with_another_application(
 
 
 def test_recent_ids_forget_the_oldest() -> None:
-    recent = stream.RecentIds(3)
+    recent = account.RecentIds(3)
     for message_id in (1, 2, 3, 2, 4):
         recent.add(message_id)
     assert [message_id in recent for message_id in (1, 2, 3, 4)] == [False, True, True, True]
@@ -289,18 +288,20 @@ async def test_connectivity_follows_gotify_health(
     connection = entity_id(hass, home, "binary_sensor", "_connection")
     await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
 
+    # Asked every minute; the check itself is run here (time travel would also expire its request).
+    coordinator = home.runtime_data.coordinator
+    assert coordinator.update_interval == timedelta(minutes=1)
     gotify.health = {"health": "orange", "database": "red"}  # the database went away
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
+    await coordinator.async_refresh()
     await wait_for(lambda: hass.states.get(connection).state == STATE_OFF)
-    state = hass.states.get(connection)
-    assert (state.attributes["stream"], state.attributes["health"], state.attributes["database"]) == (
-        True,
-        "orange",
-        "red",
-    )
+    # The stream stayed open: what Gotify said of itself is on the health and database sensors.
+    assert home.runtime_data.listener.status.connected
+    health = entity_id(hass, home, "sensor", "_health")
+    database = entity_id(hass, home, "sensor", "_database")
+    assert (hass.states.get(health).state, hass.states.get(database).state) == ("orange", "red")
     assert "reports health orange, database red" in caplog.text
 
     gotify.health = {"health": "green", "database": "green"}
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=2))
+    await coordinator.async_refresh()
     await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
     assert "is healthy again" in caplog.text

@@ -10,7 +10,7 @@ from aiohttp import web
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
-from custom_components.gotify import outbox, stream
+from custom_components.gotify import listener, outbox
 from custom_components.gotify.client import (
     GotifyClient,
     GotifyInvalidResponseError,
@@ -61,7 +61,7 @@ async def test_stream_token_never_follows_a_redirect_of_the_handshake(
 def test_backoff_never_overflows() -> None:
     """Days of an unreachable server: thousands of attempts still give a delay within the cap."""
     for attempt in (0, 1, 10, 1024, 100_000):
-        assert 0 < stream.reconnect_delay(attempt) <= stream.RECONNECT_MAX
+        assert 0 < listener.reconnect_delay(attempt) <= listener.RECONNECT_MAX
         assert 0 < outbox.retry_delay(attempt) <= outbox.RETRY_MAX
 
 

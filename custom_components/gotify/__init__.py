@@ -1,8 +1,10 @@
 """The Gotify integration: notifications to a self-hosted Gotify server, and messages from it."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -15,21 +17,30 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
+from .account import GotifyAccount
 from .attachments import AttachmentStore, GotifyAttachmentView
-from .client import GotifyAuthenticationError, GotifyClient, GotifyError
-from .const import ATTACHMENT_STORE, CONF_APP_ID, DOMAIN, SUBENTRY_APPLICATION
+from .client import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyVersion, display_url
+from .const import (
+    ATTACHMENT_STORE,
+    CONF_APP_ID,
+    CONF_APP_TOKEN,
+    DOMAIN,
+    SUBENTRY_APPLICATION,
+    signal_status,
+)
+from .coordinator import GotifyServerCoordinator
 from .data import GotifyConfigEntry, GotifyData
+from .listener import GotifyListener
 from .notify import async_register_legacy_services, async_unregister_legacy_services
-from .outbox import Outbox, async_remove_outbox
-from .sender import GotifySender, async_find_delivered, async_publish
+from .options import AccountOptions
+from .outbox import Outbox, async_delete_refused_issues, async_remove_outbox
+from .sender import GotifySender
 from .services import async_setup_services
-from .stream import GotifyListener, OwnMessages, signal_status
 from .tags import TagStore, async_remove_tags
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 ATTACHMENT_CLEANUP_INTERVAL = timedelta(hours=1)
-HEALTH_CHECK_INTERVAL = timedelta(minutes=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -38,22 +49,79 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.data[ATTACHMENT_STORE] = store
     hass.http.register_view(GotifyAttachmentView(store))
     async_setup_services(hass)
+
+    async def _async_cleanup(_: datetime | None = None) -> None:
+        await store.async_cleanup()
+
+    async_track_time_interval(hass, _async_cleanup, ATTACHMENT_CLEANUP_INTERVAL, cancel_on_shutdown=True)
+    hass.async_create_background_task(_async_cleanup(), f"{DOMAIN} attachment cleanup", eager_start=False)
     return True
 
 
-def client_for(hass: HomeAssistant, url: str, token: str, verify_ssl: bool) -> GotifyClient:
+def client_for(
+    hass: HomeAssistant,
+    url: str,
+    token: str,
+    verify_ssl: bool,
+    on_token_refused: Callable[[], None] | None = None,
+) -> GotifyClient:
     """A client on Home Assistant's shared session (one with or one without certificate checks)."""
-    return GotifyClient(async_get_clientsession(hass, verify_ssl), url, token, verify_ssl=verify_ssl)
+    return GotifyClient(
+        async_get_clientsession(hass, verify_ssl),
+        url,
+        token,
+        verify_ssl=verify_ssl,
+        on_token_refused=on_token_refused,
+    )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bool:
     """Connect to the server, then set up the applications' services, entities, stream and outbox."""
-    client = client_for(hass, entry.data[CONF_URL], entry.data[CONF_TOKEN], entry.data[CONF_VERIFY_SSL])
+    client = client_for(
+        hass,
+        entry.data[CONF_URL],
+        entry.data[CONF_TOKEN],
+        entry.data[CONF_VERIFY_SSL],
+        on_token_refused=lambda: _async_token_refused(hass, entry),
+    )
+    version, account = await _async_connect(client, TagStore(hass, entry.entry_id))
+    entry.async_on_unload(account.tags.async_flush)
+    server_device = _async_server_device(hass, entry, client, version)
+    coordinator = GotifyServerCoordinator(hass, entry, client, version, server_device.id)
+
+    def status_changed() -> None:
+        async_dispatcher_send(hass, signal_status(entry.entry_id))
+
+    outbox = Outbox(hass, entry.entry_id, account, on_change=status_changed)
+    await outbox.async_load()
+
+    def connected() -> None:
+        outbox.kick()
+        hass.async_create_task(coordinator.async_request_refresh(), eager_start=False)
+
+    listener = GotifyListener(hass, entry.entry_id, account, on_connected=connected)
+    entry.runtime_data = GotifyData(
+        account=account,
+        coordinator=coordinator,
+        listener=listener,
+        outbox=outbox,
+        senders=_senders(hass, entry, account, outbox),
+        server_device_id=server_device.id,
+    )
+    _async_check_applications(hass, entry)
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await async_register_legacy_services(hass, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+    entry.async_create_background_task(hass, listener.async_run(), f"{DOMAIN} stream {entry.title}")
+    entry.async_create_background_task(hass, outbox.async_run(), f"{DOMAIN} outbox {entry.title}")
+    return True
+
+
+async def _async_connect(client: GotifyClient, tags: TagStore) -> tuple[GotifyVersion, GotifyAccount]:
+    """The server's version and the account; what goes wrong is a translated setup error."""
     try:
-        version = await client.version()
-        user = await client.current_user()
-        applications = {application.id: application for application in await client.applications()}
-        newest = await client.newest_message_id()
+        return await client.version(), await GotifyAccount.async_connect(client, tags)
     except GotifyAuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN,
@@ -67,7 +135,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
             translation_placeholders={"host": client.host, "reason": str(err)},
         ) from err
 
-    server_device = dr.async_get(hass).async_get_or_create(
+
+@callback
+def _async_token_refused(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
+    """The one place reauthentication starts: the server refused the client token.
+
+    During setup, ConfigEntryAuthFailed starts it instead.
+    """
+    if entry.state is ConfigEntryState.LOADED:
+        entry.async_start_reauth(hass)
+
+
+def _async_server_device(
+    hass: HomeAssistant, entry: GotifyConfigEntry, client: GotifyClient, version: GotifyVersion
+) -> dr.DeviceEntry:
+    return dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, entry.entry_id)},
         entry_type=dr.DeviceEntryType.SERVICE,
@@ -75,85 +157,33 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
         model="Gotify server",
         name=entry.title,
         sw_version=version.version,
-        configuration_url=str(client.base_url.with_user(None).with_password(None)),
+        configuration_url=display_url(client.base_url),
     )
-    tags = TagStore(hass, entry.entry_id)
-    await tags.async_load()
-    entry.async_on_unload(tags.async_flush)
 
-    @callback
-    def status_changed() -> None:
-        async_dispatcher_send(hass, signal_status(entry.entry_id))
 
-    @callback
-    def auth_failed() -> None:
-        entry.async_start_reauth(hass)
-
-    # The callbacks below look up entry.runtime_data when called: it is set further down.
-    own = OwnMessages()
-    listener = GotifyListener(
-        hass,
-        entry.entry_id,
-        client,
-        own,
-        application_name=lambda app_id: entry.runtime_data.async_application_name(app_id),  # noqa: PLW0108
-        on_auth_failed=auth_failed,
-        on_connected=lambda: entry.runtime_data.outbox.kick(),  # noqa: PLW0108
-    )
-    outbox = Outbox(
-        hass,
-        entry.entry_id,
-        publish=lambda item: async_publish(entry, item),
-        find=lambda item: async_find_delivered(entry, item),
-        watermark=lambda: entry.runtime_data.watermark(),  # noqa: PLW0108
-        on_change=status_changed,
-        on_auth_failed=auth_failed,
-    )
-    await outbox.async_load()
-    entry.runtime_data = GotifyData(
-        client=client,
-        version=version,
-        user=user,
-        applications=applications,
-        server_device_id=server_device.id,
-        tags=tags,
-        own=own,
-        listener=listener,
-        outbox=outbox,
-    )
-    entry.runtime_data.senders = {
-        subentry_id: GotifySender(hass, entry, subentry)
+def _senders(
+    hass: HomeAssistant, entry: GotifyConfigEntry, account: GotifyAccount, outbox: Outbox
+) -> dict[str, GotifySender]:
+    """One sender per application subentry."""
+    applications = {
+        subentry_id: subentry
         for subentry_id, subentry in entry.subentries.items()
         if subentry.subentry_type == SUBENTRY_APPLICATION
     }
-    _async_check_applications(hass, entry)
-
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    await async_register_legacy_services(hass, entry)
-    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
-
-    entry.async_create_background_task(hass, listener.async_run(newest), f"{DOMAIN} stream {entry.title}")
-    entry.async_create_background_task(hass, outbox.async_run(), f"{DOMAIN} outbox {entry.title}")
-
-    store = hass.data[ATTACHMENT_STORE]
-    await store.async_cleanup()
-
-    async def _async_cleanup(_: datetime) -> None:
-        await store.async_cleanup()
-
-    entry.async_on_unload(async_track_time_interval(hass, _async_cleanup, ATTACHMENT_CLEANUP_INTERVAL))
-
-    async def _async_check_health(_: datetime) -> None:
-        await listener.async_check_health()
-
-    entry.async_on_unload(async_track_time_interval(hass, _async_check_health, HEALTH_CHECK_INTERVAL))
-    return True
+    app_tokens = {s.data[CONF_APP_ID]: s.data.get(CONF_APP_TOKEN) for s in applications.values()}
+    options = AccountOptions.of(entry.options)
+    return {
+        subentry_id: GotifySender(
+            hass, subentry, account=account, outbox=outbox, options=options, app_tokens=app_tokens
+        )
+        for subentry_id, subentry in applications.items()
+    }
 
 
 @callback
 def _async_check_applications(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
     """Raise a fixable repair for every application subentry whose application the server lost."""
-    applications = entry.runtime_data.applications
+    applications = entry.runtime_data.account.applications
     for subentry_id, subentry in entry.subentries.items():
         issue_id = f"application_deleted_{subentry_id}"
         if subentry.data[CONF_APP_ID] in applications:
@@ -177,9 +207,10 @@ async def _async_reload_on_change(hass: HomeAssistant, entry: GotifyConfigEntry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
-    """Forget the entry's tags and queue."""
+    """Forget the entry's tags and queue, and the repairs about its refused queued messages."""
     await async_remove_tags(hass, entry.entry_id)
     await async_remove_outbox(hass, entry.entry_id)
+    async_delete_refused_issues(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bool:

@@ -33,7 +33,6 @@ from .message import AttachmentRef, shown
 
 ATTACHMENT_PATH: Final = "/api/gotify/attachment"
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
-DEFAULT_EXPIRY_HOURS: Final = 24
 READ_TIMEOUT: Final = 10.0  # seconds a local file may take to read
 
 # Served inline, on Home Assistant's own origin: only images a browser cannot run script in (not SVG).

@@ -98,6 +98,16 @@ except ImportError:  # Home Assistant 2025.4
     from homeassistant.data_entry_flow import FlowResult as RepairsFlowResult  # type: ignore[assignment,unused-ignore]
 
 
+def record_notification(entity: Any) -> None:
+    """Set a notify entity's state to now, as ``notify.send_message`` does, for ``gotify.send``.
+
+    Newer Home Assistant has ``NotifyEntity._async_record_notification``; on 2025.4 only
+    ``notify.send_message`` updates the state.
+    """
+    if (record := getattr(entity, "_async_record_notification", None)) is not None:
+        record()
+
+
 __all__ = [
     "DEVICE_INFO_HAS_VIA_DEVICE_ID",
     "HAS_PLATFORM_ENTITY_SERVICE",
@@ -107,6 +117,7 @@ __all__ = [
     "async_load_descriptions_for_media_selector",
     "async_register_platform_entity_service",
     "media_source_path",
+    "record_notification",
     "via_device",
     "vol",
 ]

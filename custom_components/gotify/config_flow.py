@@ -34,7 +34,6 @@ from homeassistant.helpers.selector import (
 from yarl import URL
 
 from . import client_for
-from .attachments import DEFAULT_EXPIRY_HOURS
 from .client import (
     GotifyApplication,
     GotifyAuthenticationError,
@@ -68,14 +67,12 @@ from .const import (
     CONF_USERNAME,
     DEFAULT_APPLICATION_DESCRIPTION,
     DEFAULT_APPLICATION_NAME,
-    DEFAULT_CLICK_TARGET,
-    DEFAULT_MARKDOWN,
     DEFAULT_PRIORITY,
-    DEFAULT_QUEUE,
     DOMAIN,
     LOGGER,
     SUBENTRY_APPLICATION,
 )
+from .options import DEFAULT_OPTIONS, AccountOptions
 
 CONF_APPLICATION = "application"
 # The URL field's help text gives examples; URLs come in as placeholders, not in the strings.
@@ -436,13 +433,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_USER_ID: account.user.id,
                 CONF_USERNAME: account.user.name,
             },
-            options={
-                CONF_PRIORITY: DEFAULT_PRIORITY,
-                CONF_MARKDOWN: DEFAULT_MARKDOWN,
-                CONF_CLICK_TARGET: DEFAULT_CLICK_TARGET,
-                CONF_ATTACHMENT_EXPIRY: DEFAULT_EXPIRY_HOURS,
-                CONF_QUEUE: DEFAULT_QUEUE,
-            },
+            options=dict(DEFAULT_OPTIONS),
             subentries=[
                 ConfigSubentryData(
                     subentry_type=SUBENTRY_APPLICATION,
@@ -531,27 +522,21 @@ class GotifyOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:
             return self.async_create_entry(data=user_input)
-        options = self.config_entry.options
+        options = AccountOptions.of(self.config_entry.options)
         schema = vol.Schema(
             {
-                vol.Required(
-                    CONF_PRIORITY, default=options.get(CONF_PRIORITY, DEFAULT_PRIORITY)
-                ): _PRIORITY_SELECTOR,
-                vol.Required(
-                    CONF_MARKDOWN, default=options.get(CONF_MARKDOWN, DEFAULT_MARKDOWN)
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_CLICK_TARGET, default=options.get(CONF_CLICK_TARGET, DEFAULT_CLICK_TARGET)
-                ): SelectSelector(
+                vol.Required(CONF_PRIORITY, default=options.priority): _PRIORITY_SELECTOR,
+                vol.Required(CONF_MARKDOWN, default=options.markdown): BooleanSelector(),
+                vol.Required(CONF_CLICK_TARGET, default=options.click_target): SelectSelector(
                     SelectSelectorConfig(
                         options=[CLICK_TARGET_APP, CLICK_TARGET_BROWSER],
                         translation_key=CONF_CLICK_TARGET,
                         mode=SelectSelectorMode.LIST,
                     )
                 ),
-                vol.Required(CONF_QUEUE, default=options.get(CONF_QUEUE, DEFAULT_QUEUE)): BooleanSelector(),
+                vol.Required(CONF_QUEUE, default=options.queue): BooleanSelector(),
                 vol.Required(
-                    CONF_ATTACHMENT_EXPIRY, default=options.get(CONF_ATTACHMENT_EXPIRY, DEFAULT_EXPIRY_HOURS)
+                    CONF_ATTACHMENT_EXPIRY, default=round(options.attachment_expiry_hours)
                 ): _EXPIRY_SELECTOR,
             }
         )
@@ -577,12 +562,9 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
             self._applications = await self._client.applications()
         except GotifyError as err:
             return self.async_abort(reason="cannot_connect", description_placeholders={"reason": str(err)})
-        if not self._available():
+        if not not_set_up(self._applications, self._get_entry()):
             return await self.async_step_create_application()
         return self.async_show_menu(step_id="user", menu_options=STEP_APPLICATION_MENU)
-
-    def _available(self) -> list[GotifyApplication]:
-        return not_set_up(self._applications, self._get_entry())
 
     async def async_step_select_application(
         self, user_input: dict[str, Any] | None = None
@@ -593,7 +575,8 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
                 title=chosen.name, data=subentry_data(chosen), unique_id=str(chosen.id)
             )
         return self.async_show_form(
-            step_id="select_application", data_schema=select_application_schema(self._available())
+            step_id="select_application",
+            data_schema=select_application_schema(not_set_up(self._applications, self._get_entry())),
         )
 
     async def async_step_create_application(

@@ -35,6 +35,7 @@ DEFAULT_PRIORITY: Final = 4
 DEFAULT_MARKDOWN: Final = True
 DEFAULT_CLICK_TARGET: Final = CLICK_TARGET_APP
 DEFAULT_QUEUE: Final = True
+DEFAULT_ATTACHMENT_EXPIRY_HOURS: Final = 24
 DEFAULT_APPLICATION_NAME: Final = "Home Assistant"
 DEFAULT_APPLICATION_DESCRIPTION: Final = "Notifications from Home Assistant"
 
@@ -42,3 +43,13 @@ NOTIFY_SERVICE_PREFIX: Final = "gotify"
 EVENT_MESSAGE_RECEIVED: Final = "gotify_message_received"
 
 ATTACHMENT_STORE: HassKey["AttachmentStore"] = HassKey(f"{DOMAIN}_attachments")
+
+
+def signal_message(entry_id: str) -> str:
+    """Dispatcher signal with each new message from elsewhere (a ``GotifyMessage``)."""
+    return f"{DOMAIN}_{entry_id}_message"
+
+
+def signal_status(entry_id: str) -> str:
+    """Dispatcher signal when the connection comes or goes, or the outbox changes."""
+    return f"{DOMAIN}_{entry_id}_status"

@@ -14,11 +14,13 @@ TO_REDACT = {CONF_TOKEN, CONF_APP_TOKEN, "token"}
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyConfigEntry) -> dict[str, Any]:
     data = entry.runtime_data
+    account = data.account
+    server = data.coordinator.data
     return {
         "entry": {
             "title": entry.title,
             # The URL may carry reverse-proxy credentials: keep the address, drop those.
-            "data": async_redact_data({**entry.data, CONF_URL: data.client.host}, TO_REDACT),
+            "data": async_redact_data({**entry.data, CONF_URL: account.host}, TO_REDACT),
             "options": dict(entry.options),
         },
         "applications_configured": [
@@ -26,9 +28,11 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyC
             for subentry in entry.subentries.values()
         ],
         "server": {
-            "version": data.version.version,
-            "api_v3": data.version.client_token_can_publish,
-            "user": {"id": data.user.id, "name": data.user.name, "admin": data.user.admin},
+            "version": server.version.version,
+            "api_v3": server.version.client_token_can_publish,
+            "health": None if server.health is None else server.health.health,
+            "database": None if server.health is None else server.health.database,
+            "user": {"id": account.user.id, "name": account.user.name, "admin": account.user.admin},
             "applications": [
                 {
                     "id": app.id,
@@ -36,7 +40,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyC
                     "default_priority": app.default_priority,
                     "token_known": app.token is not None,
                 }
-                for app in data.applications.values()
+                for app in account.applications.values()
             ],
         },
         "stream": {
@@ -45,5 +49,5 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyC
             "last_message_id": data.listener.last_id,
         },
         "outbox": {"queued": len(data.outbox)},
-        "tags": sum(len(tags) for tags in data.tags.snapshot().values()),
+        "tags": sum(len(tags) for tags in account.tags.snapshot().values()),
     }

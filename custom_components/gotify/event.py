@@ -7,10 +7,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import GotifyMessage
-from .const import SUBENTRY_APPLICATION
+from .const import SUBENTRY_APPLICATION, signal_message, signal_status
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity
-from .stream import message_event_data, signal_message, signal_status
+from .listener import message_event_data
 
 PARALLEL_UPDATES = 0
 EVENT_TYPE_MESSAGE = "message"

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
 
+from .const import CLICK_TARGET_BROWSER, DEFAULT_CLICK_TARGET, DEFAULT_MARKDOWN, DEFAULT_PRIORITY
+
 # Data keys this integration understands; anything else in ``data`` (for example keys meant for the
 # mobile app, arriving through a notify group) is ignored rather than sent to Gotify.
 ATTR_PRIORITY: Final = "priority"
@@ -149,10 +151,10 @@ def check_extras(value: Any) -> Mapping[str, Any]:
 class MessageDefaults:
     """What the integration's options decide when a call does not."""
 
-    priority: int = 4
-    markdown: bool = True
-    # Where a tapped notification goes: "app" (the Home Assistant companion app) or "browser".
-    click_target: str = "app"
+    priority: int = DEFAULT_PRIORITY
+    markdown: bool = DEFAULT_MARKDOWN
+    # Where a tapped notification goes: the Home Assistant companion app, or the browser.
+    click_target: str = DEFAULT_CLICK_TARGET
     # Home Assistant's URL, needed for the browser; without it the companion app is used.
     home_assistant_url: str | None = None
 
@@ -226,7 +228,7 @@ def click_url(link: Any, defaults: MessageDefaults) -> str:
     if _SCHEME.match(path):
         return path
     path = quote(path.lstrip("/"), safe=_PATH_SAFE)
-    if defaults.click_target == "browser" and defaults.home_assistant_url:
+    if defaults.click_target == CLICK_TARGET_BROWSER and defaults.home_assistant_url:
         return f"{defaults.home_assistant_url.rstrip('/')}/{path}"
     return APP_LINK_PREFIX + path
 

@@ -11,11 +11,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
 from .client import GotifyMessage
-from .compat import async_describe_actions, async_load_descriptions_for_media_selector
+from .compat import async_describe_actions, async_load_descriptions_for_media_selector, record_notification
 from .const import NOTIFY_SERVICE_PREFIX, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity
-from .sender import GotifySender, Queued, async_clear, async_delete
+from .sender import GotifySender, QueuedReceipt
 from .services import async_setup_platform_services
 
 PARALLEL_UPDATES = 0
@@ -51,24 +51,25 @@ class GotifyNotifyEntity(GotifyApplicationEntity, NotifyEntity):
         title = fields.pop("title", None)
         target = fields.pop("target", None)
         sent = await self.sender.async_send(message, title, fields, target)
+        record_notification(self)
         return {"messages": [_response(item, self.sender) for item in sent]}
 
     async def async_delete_message_action(
         self, message_id: int | None = None, tag: str | None = None
     ) -> None:
         """``gotify.delete_message``: by id, or the last message sent with a tag."""
-        await async_delete(self.sender, message_id, tag)
+        await self.sender.async_delete(message_id, tag)
 
     async def async_clear_messages_action(self) -> None:
         """``gotify.clear_messages``: every message of this application."""
-        await async_clear(self.sender)
+        await self.sender.async_clear()
 
 
-def _response(item: GotifyMessage | Queued, sender: GotifySender) -> dict[str, Any]:
+def _response(item: GotifyMessage | QueuedReceipt, sender: GotifySender) -> dict[str, Any]:
     """One created (or queued) message, as the ``gotify.send`` response lists it."""
-    if isinstance(item, Queued):
+    if isinstance(item, QueuedReceipt):
         return {"id": None, "appid": item.app_id, "application": item.application, "queued": True}
-    applications = sender.entry.runtime_data.applications
+    applications = sender.account.applications
     name = applications[item.appid].name if item.appid in applications else sender.name
     return {"id": item.id, "appid": item.appid, "application": name}
 

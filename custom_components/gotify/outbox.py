@@ -11,22 +11,23 @@ there is none.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any, Final
 
-from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
+from homeassistant.util.ulid import ulid_now
 
+from .account import Delivery, GotifyAccount
 from .backoff import backoff_delay
 from .client import (
     GotifyAuthenticationError,
     GotifyConnectionError,
     GotifyError,
     GotifyInvalidResponseError,
-    GotifyMessage,
     GotifyServerError,
     RateLimitedLog,
     maybe_delivered,
@@ -51,56 +52,18 @@ def retry_delay(attempt: int) -> float:
     return backoff_delay(attempt, RETRY_MIN, RETRY_MAX)
 
 
-@dataclass
-class QueuedMessage:
-    """A message waiting for the server, with where it goes."""
-
-    app_id: int
-    application: str
-    token: str | None
-    message: str
-    title: str | None
-    priority: int
-    extras: dict[str, Any]
-    tag: str | None = None
-    # The newest message id known before an attempt that may have reached Gotify: the next attempt
-    # first looks above it for this very message.
-    check_after: int | None = None
-    attempts: int = field(default=0)
-
-    def matches(self, sent: GotifyMessage) -> bool:
-        """Whether ``sent`` is this message as Gotify stored it (an empty title becomes the app's name)."""
-        return (
-            sent.appid == self.app_id
-            and sent.message == self.message
-            and sent.title == (self.title or self.application)
-            and sent.priority == self.priority
-            and sent.extras == self.extras
-        )
-
-
 class Outbox:
     """One config entry's queue and the task that empties it."""
 
     def __init__(
-        self,
-        hass: HomeAssistant,
-        entry_id: str,
-        *,
-        publish: Callable[[QueuedMessage], Awaitable[GotifyMessage]],
-        find: Callable[[QueuedMessage], Awaitable[GotifyMessage | None]],
-        watermark: Callable[[], int],
-        on_change: Callable[[], None],
-        on_auth_failed: Callable[[], None],
+        self, hass: HomeAssistant, entry_id: str, account: GotifyAccount, *, on_change: Callable[[], None]
     ) -> None:
         self.hass = hass
+        self.entry_id = entry_id
+        self.account = account
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
-        self._queue: list[QueuedMessage] = []
-        self._publish = publish
-        self._find = find
-        self._watermark = watermark
+        self._queue: list[Delivery] = []
         self._on_change = on_change
-        self._on_auth_failed = on_auth_failed
         self._wake = asyncio.Event()
         self._unexpected = RateLimitedLog(LOGGER)
 
@@ -109,7 +72,7 @@ class Outbox:
 
     async def async_load(self) -> None:
         stored = await self._store.async_load() or {}
-        self._queue = [QueuedMessage(**item) for item in stored.get("queue", [])]
+        self._queue = [Delivery(**item) for item in stored.get("queue", [])]
         if self._queue:
             LOGGER.info("%d queued Gotify message(s) waiting from before the restart", len(self._queue))
             self._wake.set()
@@ -117,7 +80,7 @@ class Outbox:
     async def _async_save(self) -> None:
         await self._store.async_save({"queue": [asdict(item) for item in self._queue]})
 
-    async def async_enqueue(self, item: QueuedMessage) -> None:
+    async def async_enqueue(self, item: Delivery) -> None:
         """Queue a message and store the queue before returning."""
         if len(self._queue) >= OUTBOX_LIMIT:
             raise HomeAssistantError(
@@ -137,7 +100,7 @@ class Outbox:
 
     async def async_run(self) -> None:
         """Deliver the queue in order, forever (cancelled on unload); no error ends it but a refused
-        client token, which starts reauthentication."""
+        client token (reauthentication then takes over)."""
         attempt = 0
         while True:
             await self._wake.wait()
@@ -150,11 +113,11 @@ class Outbox:
                     await self._async_save()
                     self._on_change()
                 except GotifyAuthenticationError as err:
-                    if item.token is not None:  # that application's token was rotated: the account is fine
+                    if not err.client_token:  # that application's token was rotated: the account is fine
                         await self._give_up(item, err)
                         continue
-                    # Kept in the queue; reauthentication reloads the entry, which resumes delivery.
-                    self._on_auth_failed()
+                    # Kept in the queue; the client started reauthentication, which reloads the entry and
+                    # so resumes delivery.
                     return
                 except GotifyError as err:
                     if not is_transient(err):
@@ -182,34 +145,65 @@ class Outbox:
             pass
         self._wake.clear()
 
-    async def _deliver(self, item: QueuedMessage) -> None:
-        if item.check_after is not None and (found := await self._find(item)) is not None:
+    async def _deliver(self, item: Delivery) -> None:
+        if item.check_after is not None and (found := await self.account.async_find_delivered(item)):
             LOGGER.debug("Queued message for %s had arrived already as %s", item.application, found.id)
             return
-        item.check_after = self._watermark()
+        item.check_after = self.account.newest_known_id()
         item.attempts += 1
         await self._async_save()  # a crash during the publish then leads to a check, not a duplicate
         try:
-            await self._publish(item)
+            await self.account.async_publish(item)
         except GotifyError as err:
             if not maybe_delivered(err):
                 item.check_after = None
             raise
 
-    async def _give_up(self, item: QueuedMessage, err: GotifyError) -> None:
+    async def _give_up(self, item: Delivery, err: GotifyError) -> None:
         """Gotify refused a queued message for good: say so loudly, and move on to the next."""
         self._queue.pop(0)
         await self._async_save()
         self._on_change()
-        # The message may link an attachment: its signed link stays out of the log and the notice.
+        self.account.abandon(item)
+        # The message may link an attachment: its signed link stays out of the log and the repair.
         reason = without_signed_links(str(err))
         LOGGER.error("Gotify refused a queued message for %s: %s", item.application, reason)
-        persistent_notification.async_create(
+        ir.async_create_issue(
             self.hass,
-            f"Gotify refused a queued message for **{item.application}**: {reason}\n\n"
-            f"> {without_signed_links(item.message)}",
-            title="Gotify message not delivered",
+            DOMAIN,
+            refused_issue_id(self.entry_id),
+            is_fixable=True,
+            is_persistent=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="queued_message_refused",
+            translation_placeholders={
+                "application": item.application,
+                "reason": reason,
+                "message": _excerpt(without_signed_links(item.message)),
+            },
+            data={"entry_id": self.entry_id},
         )
+
+
+REFUSED_ISSUE_PREFIX: Final = "queued_message_refused_"
+
+
+def refused_issue_id(entry_id: str) -> str:
+    """A new repair issue for one queued message Gotify refused (each one is shown)."""
+    return f"{REFUSED_ISSUE_PREFIX}{entry_id}_{ulid_now()}"
+
+
+def async_delete_refused_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove the repair issues about an entry's refused messages."""
+    prefix = f"{REFUSED_ISSUE_PREFIX}{entry_id}_"
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and issue_id.startswith(prefix):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def storage_key(entry_id: str) -> str:

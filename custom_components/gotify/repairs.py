@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from homeassistant.components.repairs import RepairsFlow
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.core import HomeAssistant
 
 from .client import GotifyApplication, GotifyError
@@ -18,6 +18,7 @@ from .config_flow import (
     subentry_data,
 )
 from .data import GotifyConfigEntry
+from .outbox import REFUSED_ISSUE_PREFIX
 
 
 class ApplicationDeletedRepair(RepairsFlow):
@@ -28,16 +29,13 @@ class ApplicationDeletedRepair(RepairsFlow):
         self.subentry = entry.subentries[subentry_id]
         self._applications: list[GotifyApplication] = []
 
-    def _available(self) -> list[GotifyApplication]:
-        return not_set_up(self._applications, self.entry)
-
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         try:
-            self._applications = await self.entry.runtime_data.client.applications()
+            self._applications = await self.entry.runtime_data.account.client.applications()
         except GotifyError as err:
             return self.async_abort(reason="cannot_connect", description_placeholders={"reason": str(err)})
         placeholders = {"application": self.subentry.title}
-        if not self._available():
+        if not not_set_up(self._applications, self.entry):
             return await self.async_step_create_application()
         return self.async_show_menu(
             step_id="init",
@@ -49,7 +47,11 @@ class ApplicationDeletedRepair(RepairsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         application, errors, placeholders = await async_create_from_form(
-            self.hass, self.entry.runtime_data.client, self._applications, user_input, set_up_ids(self.entry)
+            self.hass,
+            self.entry.runtime_data.account.client,
+            self._applications,
+            user_input,
+            set_up_ids(self.entry),
         )
         if application is not None:
             return self._finish(application)
@@ -68,7 +70,8 @@ class ApplicationDeletedRepair(RepairsFlow):
             chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
             return self._finish(chosen)
         return self.async_show_form(
-            step_id="select_application", data_schema=select_application_schema(self._available())
+            step_id="select_application",
+            data_schema=select_application_schema(not_set_up(self._applications, self.entry)),
         )
 
     def _finish(self, application: GotifyApplication) -> RepairsFlowResult:
@@ -86,6 +89,9 @@ class ApplicationDeletedRepair(RepairsFlow):
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
+    """The flow that fixes a repair issue of this integration."""
+    if issue_id.startswith(REFUSED_ISSUE_PREFIX):
+        return ConfirmRepairFlow()  # read, then dismissed
     assert data is not None
     entry = hass.config_entries.async_get_entry(str(data["entry_id"]))
     assert entry is not None

@@ -1,7 +1,6 @@
 """The one path every way of sending takes: legacy service, notify entity and entity actions."""
 
 import asyncio
-import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +12,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
-from .attachments import DEFAULT_EXPIRY_HOURS, async_resolve
+from .account import Delivery, GotifyAccount
+from .attachments import async_resolve
 from .client import (
     GotifyAuthenticationError,
     GotifyCertificateError,
@@ -31,19 +31,9 @@ from .const import (
     CLICK_TARGET_BROWSER,
     CONF_APP_ID,
     CONF_APP_TOKEN,
-    CONF_ATTACHMENT_EXPIRY,
-    CONF_CLICK_TARGET,
-    CONF_MARKDOWN,
-    CONF_PRIORITY,
-    CONF_QUEUE,
-    DEFAULT_CLICK_TARGET,
-    DEFAULT_MARKDOWN,
-    DEFAULT_PRIORITY,
-    DEFAULT_QUEUE,
     DOMAIN,
     LOGGER,
 )
-from .data import GotifyConfigEntry
 from .message import (
     MAX_TITLE_LENGTH,
     AttachmentRef,
@@ -56,7 +46,8 @@ from .message import (
     shown,
     tag_of,
 )
-from .outbox import QueuedMessage, is_transient
+from .options import AccountOptions
+from .outbox import Outbox, is_transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +80,8 @@ def _targets(target: Any) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Queued:
-    """A message the outbox will deliver when the server answers again."""
+class QueuedReceipt:
+    """What a call gets back for a message the outbox will deliver when the server answers again."""
 
     app_id: int
     application: str
@@ -105,26 +96,40 @@ def _validation(err: MessageError) -> ServiceValidationError:
 class GotifySender:
     """Sends for one application subentry: to its application, or to the targets a call names."""
 
-    def __init__(self, hass: HomeAssistant, entry: GotifyConfigEntry, subentry: ConfigSubentry) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        subentry: ConfigSubentry,
+        *,
+        account: GotifyAccount,
+        outbox: Outbox,
+        options: AccountOptions,
+        app_tokens: Mapping[int, str | None],
+    ) -> None:
         self.hass = hass
-        self.entry = entry
+        self.account = account
+        self.outbox = outbox
+        self.options = options
         self.subentry = subentry
         self.app_id: int = subentry.data[CONF_APP_ID]
+        # The tokens of the account's applications that are set up here (v2 publishes with them).
+        self._app_tokens = app_tokens
         self._warned_no_url = False
 
     @property
     def name(self) -> str:
+        """The application's name, as its subentry is titled."""
         return self.subentry.title
 
     @property
     def destination(self) -> Destination:
+        """This sender's own application."""
         return Destination(self.app_id, self.name, self.subentry.data.get(CONF_APP_TOKEN))
 
     def defaults(self) -> MessageDefaults:
-        options = self.entry.options
-        click_target = options.get(CONF_CLICK_TARGET, DEFAULT_CLICK_TARGET)
+        """What the options decide when a call does not."""
         home_assistant_url = None
-        if click_target == CLICK_TARGET_BROWSER:
+        if self.options.click_target == CLICK_TARGET_BROWSER:
             try:
                 home_assistant_url = get_url(self.hass, prefer_external=True)
             except NoURLAvailableError:
@@ -135,9 +140,9 @@ class GotifySender:
                         "tapped notifications open the companion app instead"
                     )
         return MessageDefaults(
-            priority=int(options.get(CONF_PRIORITY, DEFAULT_PRIORITY)),
-            markdown=bool(options.get(CONF_MARKDOWN, DEFAULT_MARKDOWN)),
-            click_target=click_target,
+            priority=self.options.priority,
+            markdown=self.options.markdown,
+            click_target=self.options.click_target,
             home_assistant_url=home_assistant_url,
         )
 
@@ -156,19 +161,17 @@ class GotifySender:
 
     async def async_send(
         self, message: Any, title: Any = None, data: Mapping[str, Any] | None = None, target: Any = None
-    ) -> list[GotifyMessage | Queued]:
+    ) -> list[GotifyMessage | QueuedReceipt]:
         """Send a notify call to this application, or to each application ``target`` names, at once."""
         outgoing = self.build(message, title, data)  # bad input (the tag too) fails before any I/O
         tag = tag_of(data)
         destinations = await self.async_destinations(target)
         if (attachment := attachment_of(data)) is not None:
-            expiry = timedelta(
-                hours=float(self.entry.options.get(CONF_ATTACHMENT_EXPIRY, DEFAULT_EXPIRY_HOURS))
-            )
+            expiry = timedelta(hours=self.options.attachment_expiry_hours)
             reference = await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], attachment, expiry)
             outgoing = self.build(message, title, data, reference)
 
-        results: list[GotifyMessage | Queued | BaseException]
+        results: list[GotifyMessage | QueuedReceipt | BaseException]
         if len(destinations) == 1:
             # The common case: no task to schedule, so no extra turn of the event loop.
             try:
@@ -213,14 +216,13 @@ class GotifySender:
             wanted = _targets(target)
         except MessageError as err:
             raise _validation(err) from err
-        data = self.entry.runtime_data
         found = self._match(wanted)
         if any(item is None for item in found):
             # Someone may have added the application on the server since setup.
             try:
-                data.applications = {app.id: app for app in await data.client.applications()}
+                await self.account.async_refresh_applications()
             except GotifyError as err:
-                raise translate_error(self.hass, self.entry, err, application=self.name) from err
+                raise translate_error(self.account, err, application=self.name) from err
             found = self._match(wanted)
         unknown = [str(name) for name, match in zip(wanted, found, strict=True) if match is None]
         if unknown:
@@ -229,7 +231,7 @@ class GotifySender:
                 translation_key="unknown_target",
                 translation_placeholders={
                     "target": ", ".join(unknown),
-                    "known": ", ".join(sorted(app.name for app in data.applications.values())),
+                    "known": ", ".join(sorted(app.name for app in self.account.applications.values())),
                 },
             )
         unique: dict[int, Destination] = {}
@@ -239,23 +241,21 @@ class GotifySender:
         return list(unique.values())
 
     def _match(self, wanted: list[str]) -> list[Destination | None]:
-        applications = self.entry.runtime_data.applications
-        tokens = {s.data[CONF_APP_ID]: s.data.get(CONF_APP_TOKEN) for s in self.entry.subentries.values()}
+        applications = self.account.applications
         result: list[Destination | None] = []
         for text in wanted:
             app = applications.get(int(text)) if _APP_ID.fullmatch(text) else None
             if app is None:
                 app = next((a for a in applications.values() if a.name.casefold() == text.casefold()), None)
-            token = None if app is None else (app.token or tokens.get(app.id))
+            token = None if app is None else (app.token or self._app_tokens.get(app.id))
             result.append(None if app is None else Destination(app.id, app.name, token))
         return result
 
     async def _deliver(
         self, destination: Destination, outgoing: OutgoingMessage, tag: str | None
-    ) -> GotifyMessage | Queued:
+    ) -> GotifyMessage | QueuedReceipt:
         """Publish now, or queue when the server cannot take it (or older messages are still waiting)."""
-        data = self.entry.runtime_data
-        item = QueuedMessage(
+        item = Delivery(
             app_id=destination.app_id,
             application=destination.name,
             token=destination.token,
@@ -265,15 +265,15 @@ class GotifySender:
             extras=outgoing.extras,
             tag=tag,
         )
-        queueing = bool(self.entry.options.get(CONF_QUEUE, DEFAULT_QUEUE))
-        if queueing and len(data.outbox):
+        queueing = self.options.queue
+        if queueing and len(self.outbox):
             return await self._queue(item, "older messages are still waiting")  # keeps the order
-        watermark = data.watermark()
+        newest_known = self.account.newest_known_id()
         try:
-            return await async_publish(self.entry, item)
+            return await self.account.async_publish(item)
         except GotifyAuthenticationError as err:
-            if destination.token is None:  # the client token itself was refused
-                raise translate_error(self.hass, self.entry, err, application=destination.name) from err
+            if err.client_token:  # the client token itself was refused (the client started reauth)
+                raise translate_error(self.account, err, application=destination.name) from err
             # The application's token was rotated or the application deleted: the account is fine.
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -282,78 +282,66 @@ class GotifySender:
             ) from err
         except GotifyError as err:
             if maybe_delivered(err):
-                item.check_after = watermark
+                item.check_after = newest_known
             if queueing and is_transient(err):
                 return await self._queue(item, str(err))
             if item.check_after is not None:
                 if (found := await self._stored_after_all(item)) is not None:
                     return found
-                data.own.settle(item.matches)  # not stored: the same text from elsewhere is not ours
-            raise translate_error(self.hass, self.entry, err, application=destination.name) from err
+                self.account.abandon(item)
+            raise translate_error(self.account, err, application=destination.name) from err
 
-    async def _stored_after_all(self, item: QueuedMessage) -> GotifyMessage | None:
+    async def _stored_after_all(self, item: Delivery) -> GotifyMessage | None:
         """Without the queue: did Gotify store the message although its answer was lost? As the outbox
         checks before sending again."""
         try:
-            return await async_find_delivered(self.entry, item)
+            return await self.account.async_find_delivered(item)
         except GotifyError as err:
             LOGGER.debug("Could not check whether Gotify stored the message after all: %s", err)
             return None
 
-    async def _queue(self, item: QueuedMessage, reason: str) -> Queued:
-        outbox = self.entry.runtime_data.outbox
-        was_empty = not len(outbox)
-        await outbox.async_enqueue(item)
+    async def _queue(self, item: Delivery, reason: str) -> QueuedReceipt:
+        was_empty = not len(self.outbox)
+        await self.outbox.async_enqueue(item)
         if was_empty:
             LOGGER.warning(
                 "Gotify at %s cannot take messages now (%s); queueing them until it answers",
-                self.entry.runtime_data.client.host,
+                self.account.host,
                 reason,
             )
-        LOGGER.info("Queued the message for %s (%d waiting)", item.application, len(outbox))
-        return Queued(item.app_id, item.application)
+        LOGGER.info("Queued the message for %s (%d waiting)", item.application, len(self.outbox))
+        return QueuedReceipt(item.app_id, item.application)
 
-
-async def async_publish(entry: GotifyConfigEntry, item: QueuedMessage) -> GotifyMessage:
-    """Publish one message (replacing the message sent before with its tag); Gotify's errors pass."""
-    data = entry.runtime_data
-    client = data.client
-    if item.tag is not None and (previous := data.tags.get(item.app_id, item.tag)) is not None:
-        with contextlib.suppress(GotifyNotFoundError):  # already deleted in Gotify
-            await client.delete_message(previous)
-    with data.own.publishing():
+    async def async_delete(self, message_id: int | None, tag: str | None) -> None:
+        """Delete one message of this application, by id or by the tag it was sent with."""
+        tags = self.account.tags
+        if message_id is None:
+            if tag is None:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN, translation_key="delete_needs_id_or_tag"
+                )
+            message_id = tags.get(self.app_id, tag)
+            if message_id is None:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="unknown_tag",
+                    translation_placeholders={"tag": tag, "application": self.name},
+                )
         try:
-            sent = await client.send_message(
-                item.message,
-                title=item.title,
-                priority=item.priority,
-                extras=item.extras,
-                app_token=item.token,
-                appid=None if item.token else item.app_id,
-            )
+            await self.account.client.delete_message(message_id)
         except GotifyError as err:
-            if maybe_delivered(err):  # stored after all? Then its echo on the stream is ours.
-                data.own.expect(item.matches)
-            raise
-        data.own.add(sent.id)
-        data.own.settle(item.matches)
-    if item.tag is not None:
-        data.tags.set(item.app_id, item.tag, sent.id)
-    LOGGER.debug("Sent message %s to %s", sent.id, item.application)
-    return sent
+            raise translate_error(self.account, err, application=self.name) from err
+        finally:
+            if tag is not None:
+                tags.forget(self.app_id, tag)
 
-
-async def async_find_delivered(entry: GotifyConfigEntry, item: QueuedMessage) -> GotifyMessage | None:
-    """The queued message as Gotify stored it, if an earlier attempt got through after all."""
-    assert item.check_after is not None
-    newer = await entry.runtime_data.client.messages_after(item.check_after, app_id=item.app_id)
-    found = next((sent for sent in newer if item.matches(sent)), None)
-    if found is not None:
-        entry.runtime_data.own.add(found.id)
-        entry.runtime_data.own.settle(item.matches)
-        if item.tag is not None:
-            entry.runtime_data.tags.set(item.app_id, item.tag, found.id)
-    return found
+    async def async_clear(self) -> None:
+        """Delete every message of this application."""
+        try:
+            await self.account.client.clear_application_messages(self.app_id)
+        except GotifyError as err:
+            raise translate_error(self.account, err, application=self.name) from err
+        self.account.tags.forget(self.app_id)
 
 
 # The most specific kind first: each error gets the first key whose class it is an instance of.
@@ -368,53 +356,17 @@ _ERROR_KEYS: tuple[tuple[type[GotifyError], str], ...] = (
 )
 
 
-def translate_error(
-    hass: HomeAssistant, entry: GotifyConfigEntry, err: GotifyError, *, application: str
-) -> HomeAssistantError:
-    """A translated error naming the server's reason; a refused client token also starts reauth."""
-    if isinstance(err, GotifyAuthenticationError):
-        entry.async_start_reauth(hass)
+def translate_error(account: GotifyAccount, err: GotifyError, *, application: str) -> HomeAssistantError:
+    """A translated error naming the server's reason."""
     key = next((key for kind, key in _ERROR_KEYS if isinstance(err, kind)), "invalid_response")
     response = err if isinstance(err, GotifyResponseError) else None
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,
         translation_placeholders={
-            "host": entry.runtime_data.client.host,
+            "host": account.host,
             "application": application,
             "reason": response.description if response else str(err),
             "status": str(response.status) if response else "",
         },
     )
-
-
-async def async_delete(sender: GotifySender, message_id: int | None, tag: str | None) -> None:
-    """Delete one message of the sender's application, by id or by the tag it was sent with."""
-    data = sender.entry.runtime_data
-    if message_id is None:
-        if tag is None:
-            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="delete_needs_id_or_tag")
-        message_id = data.tags.get(sender.app_id, tag)
-        if message_id is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_tag",
-                translation_placeholders={"tag": tag, "application": sender.name},
-            )
-    try:
-        await data.client.delete_message(message_id)
-    except GotifyError as err:
-        raise translate_error(sender.hass, sender.entry, err, application=sender.name) from err
-    finally:
-        if tag is not None:
-            data.tags.forget(sender.app_id, tag)
-
-
-async def async_clear(sender: GotifySender) -> None:
-    """Delete every message of the sender's application."""
-    data = sender.entry.runtime_data
-    try:
-        await data.client.clear_application_messages(sender.app_id)
-    except GotifyError as err:
-        raise translate_error(sender.hass, sender.entry, err, application=sender.name) from err
-    data.tags.forget(sender.app_id)

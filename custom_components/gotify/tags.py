@@ -19,9 +19,7 @@ class TagStore:
     """``application id -> tag -> message id`` for one config entry."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._store: Store[dict[str, dict[str, int]]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.tags"
-        )
+        self._store: Store[dict[str, dict[str, int]]] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
         self._tags: dict[str, dict[str, int]] = {}
 
     async def async_load(self) -> None:
@@ -55,6 +53,7 @@ class TagStore:
 
 
 def storage_key(entry_id: str) -> str:
+    """Where an entry's tags are stored (``.storage/gotify.<entry id>.tags``)."""
     return f"{DOMAIN}.{entry_id}.tags"
 
 

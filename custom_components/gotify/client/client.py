@@ -56,8 +56,11 @@ class GotifyClient:
         *,
         verify_ssl: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
+        on_token_refused: Callable[[], None] | None = None,
     ) -> None:
         self._session = session
+        # Called whenever the server refuses the client token (not an application token).
+        self._on_token_refused = on_token_refused
         self._base = url if isinstance(url, URL) else normalize_url(url)
         self._client_token = client_token
         self._ssl = verify_ssl
@@ -128,9 +131,20 @@ class GotifyClient:
                                 method, json_body, data = "GET", None, None
                             continue
                         if response.status >= 400 and response.status not in accept_status:
-                            raise self._response_error(method, path, response, body)
+                            raise self._refused(
+                                self._response_error(method, path, response, body),
+                                client_token=authenticated and token is None,
+                            )
                         return self._decode(method, path, body)
         raise GotifyInvalidResponseError(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
+
+    def _refused(self, err: GotifyResponseError, *, client_token: bool) -> GotifyResponseError:
+        """Mark which token a 401/403 refused, and report a refused client token."""
+        if isinstance(err, GotifyAuthenticationError):
+            err.client_token = client_token
+            if client_token and self._on_token_refused is not None:
+                self._on_token_refused()
+        return err
 
     def _same_origin(self, method: str, path: str, target: URL | None) -> URL:
         if target is None:
@@ -325,9 +339,10 @@ class GotifyClient:
 
     # -- stream ----------------------------------------------------------------------------------
 
-    def connect_stream(
+    @contextlib.asynccontextmanager
+    async def connect_stream(
         self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT
-    ) -> contextlib.AbstractAsyncContextManager[AsyncIterator[GotifyMessage]]:
+    ) -> AsyncIterator[AsyncIterator[GotifyMessage]]:
         """Open ``/stream``; inside the block the socket is open and the iterator yields each new message.
 
         The iterator ends only by raising: ``GotifyConnectionError`` when the socket closes, breaks or
@@ -335,7 +350,7 @@ class GotifyClient:
         ``GotifyAuthenticationError`` when the token is refused at the handshake, and
         ``GotifyRedirectError`` when the handshake is redirected to another origin.
         """
-        return open_stream(
+        opening = open_stream(
             self._session,
             self.url("stream"),
             self._client_token,
@@ -345,6 +360,14 @@ class GotifyClient:
             idle_timeout=idle_timeout,
             skipped=self._skipped,
         )
+        try:
+            messages = await opening.__aenter__()
+        except GotifyAuthenticationError as err:
+            self._refused(err, client_token=True)
+            raise
+        async with contextlib.AsyncExitStack() as stack:
+            stack.push_async_exit(opening)
+            yield messages
 
     async def stream(self, *, idle_timeout: float = STREAM_IDLE_TIMEOUT) -> AsyncIterator[GotifyMessage]:
         """Every new message of the account, as ``connect_stream`` yields them, opening on first use.

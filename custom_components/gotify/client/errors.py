@@ -63,7 +63,12 @@ class GotifyResponseError(GotifyError):
 
 
 class GotifyAuthenticationError(GotifyResponseError):
-    """401 or 403: the token is missing, wrong, of the wrong kind, or lacks the permission."""
+    """401 or 403: the token is missing, wrong, of the wrong kind, or lacks the permission.
+
+    ``client_token`` says whether the refused token was the client's own (not an application token).
+    """
+
+    client_token: bool = False
 
 
 class GotifyNotFoundError(GotifyResponseError):

@@ -1,0 +1,50 @@
+"""The account's options: what they are by default, read once."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Self
+
+from .const import (
+    CONF_ATTACHMENT_EXPIRY,
+    CONF_CLICK_TARGET,
+    CONF_MARKDOWN,
+    CONF_PRIORITY,
+    CONF_QUEUE,
+    DEFAULT_ATTACHMENT_EXPIRY_HOURS,
+    DEFAULT_CLICK_TARGET,
+    DEFAULT_MARKDOWN,
+    DEFAULT_PRIORITY,
+    DEFAULT_QUEUE,
+)
+
+# What a new entry stores; an entry created before an option existed reads its default.
+DEFAULT_OPTIONS: Final[Mapping[str, Any]] = {
+    CONF_PRIORITY: DEFAULT_PRIORITY,
+    CONF_MARKDOWN: DEFAULT_MARKDOWN,
+    CONF_CLICK_TARGET: DEFAULT_CLICK_TARGET,
+    CONF_ATTACHMENT_EXPIRY: DEFAULT_ATTACHMENT_EXPIRY_HOURS,
+    CONF_QUEUE: DEFAULT_QUEUE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOptions:
+    """The options of one account (a change reloads the entry, so they are read once)."""
+
+    priority: int
+    markdown: bool
+    click_target: str
+    attachment_expiry_hours: float
+    queue: bool
+
+    @classmethod
+    def of(cls, options: Mapping[str, Any]) -> Self:
+        """The options as stored, with the default for any that is missing."""
+        merged = {**DEFAULT_OPTIONS, **options}
+        return cls(
+            priority=int(merged[CONF_PRIORITY]),
+            markdown=bool(merged[CONF_MARKDOWN]),
+            click_target=str(merged[CONF_CLICK_TARGET]),
+            attachment_expiry_hours=float(merged[CONF_ATTACHMENT_EXPIRY]),
+            queue=bool(merged[CONF_QUEUE]),
+        )
