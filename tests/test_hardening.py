@@ -26,9 +26,10 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
 from custom_components.gotify import listener, outbox
+from custom_components.gotify.attachments import ATTACHMENT_STORE
 from custom_components.gotify.client import GotifyClient, GotifyRedirectError, GotifyUser
 from custom_components.gotify.config_flow import Account
-from custom_components.gotify.const import ATTACHMENT_STORE, DOMAIN, EVENT_MESSAGE_RECEIVED
+from custom_components.gotify.const import DOMAIN, EVENT_MESSAGE_RECEIVED
 
 from .gotify_double import GotifyDouble
 from .helpers import mock_entry, notify_entity, refused_reports, setup_entry, wait_for

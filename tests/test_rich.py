@@ -18,7 +18,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.gotify import attachments
-from custom_components.gotify.const import ATTACHMENT_STORE, DOMAIN
+from custom_components.gotify.attachments import ATTACHMENT_STORE
+from custom_components.gotify.const import DOMAIN
 
 from .gotify_double import GotifyDouble
 from .helpers import mock_entry, notify_entity, setup_entry

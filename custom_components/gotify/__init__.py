@@ -18,10 +18,9 @@ from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
 from .account import GotifyAccount
-from .attachments import AttachmentStore, GotifyAttachmentView
+from .attachments import ATTACHMENT_STORE, AttachmentStore, GotifyAttachmentView
 from .client import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyVersion, display_url
 from .const import (
-    ATTACHMENT_STORE,
     CONF_APP_ID,
     CONF_APP_TOKEN,
     DOMAIN,

@@ -26,6 +26,7 @@ from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.util.hass_dict import HassKey
 
 from .compat import media_source_path
 from .const import DOMAIN, LOGGER
@@ -132,6 +133,10 @@ class AttachmentStore:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+# The one store of every entry, set up in async_setup.
+ATTACHMENT_STORE: HassKey[AttachmentStore] = HassKey(f"{DOMAIN}_attachments")
 
 
 def _extension(content_type: str, name: str) -> str:

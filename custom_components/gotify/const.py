@@ -1,12 +1,7 @@
 """Names shared by several modules of the Gotify integration."""
 
 import logging
-from typing import TYPE_CHECKING, Final
-
-from homeassistant.util.hass_dict import HassKey
-
-if TYPE_CHECKING:
-    from .attachments import AttachmentStore
+from typing import Final
 
 DOMAIN: Final = "gotify"
 LOGGER = logging.getLogger(__package__)
@@ -41,8 +36,6 @@ DEFAULT_APPLICATION_DESCRIPTION: Final = "Notifications from Home Assistant"
 
 NOTIFY_SERVICE_PREFIX: Final = "gotify"
 EVENT_MESSAGE_RECEIVED: Final = "gotify_message_received"
-
-ATTACHMENT_STORE: HassKey["AttachmentStore"] = HassKey(f"{DOMAIN}_attachments")
 
 
 def signal_message(entry_id: str) -> str:

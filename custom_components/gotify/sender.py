@@ -13,7 +13,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .account import Delivery, GotifyAccount
-from .attachments import async_resolve
+from .attachments import ATTACHMENT_STORE, async_resolve
 from .client import (
     GotifyAuthenticationError,
     GotifyCertificateError,
@@ -27,7 +27,6 @@ from .client import (
     maybe_delivered,
 )
 from .const import (
-    ATTACHMENT_STORE,
     CLICK_TARGET_BROWSER,
     CONF_APP_ID,
     CONF_APP_TOKEN,
