@@ -1,0 +1,1 @@
+"""Speed and smoothness figures against the Gotify double (``scripts/bench``)."""

@@ -48,6 +48,7 @@ class Server:
 
 @pytest.fixture
 async def server(socket_enabled: None, unused_tcp_port_factory: Callable[[], int]) -> AsyncIterator[Server]:
+    """Run the Gotify double in a process of its own, with a client of it."""
     port = unused_tcp_port_factory()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.gotify_double", "--port", str(port), stdout=asyncio.subprocess.PIPE
@@ -95,6 +96,7 @@ def _record(name: str, value: str, goal: str = "", met: bool | None = None) -> N
 
 
 async def test_benchmark(hass: HomeAssistant, server: Server, tmp_path: Path) -> None:
+    """Measure latency, fan-out, burst rate, loop stalls and setup time, and print the table."""
     await hass.config.async_update(external_url="https://ha.example.com")
     applications = [
         await server.client.create_application(name) for name in ("Home Assistant", "A", "B", "C", "D")
@@ -212,7 +214,7 @@ async def test_benchmark(hass: HomeAssistant, server: Server, tmp_path: Path) ->
     hass.config.allowlist_external_dirs = {str(tmp_path)}
 
     async def longest_stall(data: dict[str, Any]) -> float:
-        """The longest the event loop was held up while five such notifications were sent."""
+        """Return the longest the event loop was held up while five such notifications were sent."""
         worst = 0.0
         watching = True
 

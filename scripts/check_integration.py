@@ -36,10 +36,12 @@ problems: list[str] = []
 
 
 def fail(message: str) -> None:
+    """Record a problem; ``main`` prints them all at the end."""
     problems.append(message)
 
 
 def keys(mapping: Any, *path: str) -> set[str]:
+    """Return the keys of the mapping at ``path`` in ``mapping``, none where there is no mapping."""
     for part in path:
         mapping = mapping.get(part, {}) if isinstance(mapping, dict) else {}
     return set(mapping) if isinstance(mapping, dict) else set()
@@ -68,11 +70,12 @@ def strings_of(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 
 def placeholders_in(value: str) -> list[str]:
+    """Return what is inside each pair of braces of a string, as written."""
     return re.findall(r"\{([^{}]*)\}", value)
 
 
 def string_problems(path: str, value: str) -> list[str]:
-    """What makes one string unusable in the frontend or refused by hassfest."""
+    """Return what makes one string unusable in the frontend or refused by hassfest."""
     found = []
     if match := TAG.search(value):
         found.append(f"{path}: {match.group(0)!r} is an HTML/ICU tag (the frontend shows an error)")
@@ -128,11 +131,12 @@ class Provided:
 
     @property
     def anywhere(self) -> set[str]:
+        """Every name the code passes, in a flow or outside of one."""
         return self.outside.union(*self.by_base.values())
 
 
 def _names(tree: ast.AST, constants: dict[str, set[str]], provided: Provided) -> set[str]:
-    """The placeholder names ``tree`` passes, recording per-key call sites in ``provided``."""
+    """Return the placeholder names ``tree`` passes, recording per-key call sites in ``provided``."""
 
     def keys(node: ast.AST | None) -> set[str] | None:
         if not isinstance(node, ast.Dict):
@@ -200,7 +204,7 @@ def _called(tree: ast.AST) -> set[str]:
 
 
 def provided_placeholders(code: str) -> Provided:
-    """What placeholders the code passes, where (see ``Provided``)."""
+    """Find what placeholders the code passes, and where (see ``Provided``)."""
     tree = ast.parse(code)
     constants: dict[str, set[str]] = {}
     for node in tree.body:  # module-level dict constants, for ``{**CONSTANT}``
@@ -225,7 +229,7 @@ def provided_placeholders(code: str) -> Provided:
             functions[node.name] = (names, _called(node))
 
     def through(called: set[str]) -> set[str]:
-        """The names of the module's functions in ``called``, and of those they call, and so on."""
+        """Return the placeholder names passed by the module's functions in ``called`` and all they call."""
         names: set[str] = set()
         seen: set[str] = set()
         pending = [name for name in called if name in functions]
@@ -306,8 +310,11 @@ def _at(node: Any, parts: list[str]) -> str | None:
 
 
 def core_lookup(root: Path) -> Lookup:
-    """Looks references up in the Home Assistant package at ``root`` (its strings.json, and the
-    translations/en.json of its integrations, which the wheel ships instead of their strings.json)."""
+    """Look references up in the Home Assistant package at ``root``.
+
+    In its strings.json, and in the translations/en.json of its integrations, which the wheel ships
+    instead of their strings.json.
+    """
     common = json.loads((root / "strings.json").read_text())
 
     def lookup(key: str) -> str | None:
@@ -441,7 +448,7 @@ QUALITY_SCALE_RULES: dict[str, tuple[str, ...]] = {
 
 
 def quality_scale_problems(document: Any) -> list[str]:
-    """What hassfest's schema refuses in quality_scale.yaml, and every rule it does not rate.
+    """Return what hassfest's schema refuses in quality_scale.yaml, and every rule it does not rate.
 
     A rule is ``done`` or ``todo``, or ``status`` (``done``, ``todo`` or ``exempt``) with a ``comment``;
     an exempt rule always says why.
@@ -475,7 +482,7 @@ TRANSLATION_KEY = re.compile(r"^(?!.+[_-]{2})(?![_-])[a-z0-9-_]+(?<![_-])$")
 
 
 def frontend_icons() -> set[str] | None:
-    """The Material Design Icons the installed frontend knows (``mdi:name``), if a frontend is installed."""
+    """Return the Material Design Icons the installed frontend knows (``mdi:name``), if there is one."""
     spec = importlib.util.find_spec("hass_frontend")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -494,15 +501,18 @@ class IconCheck:
     found: list[str] = field(default_factory=list)
 
     def problem(self, path: str, message: str) -> None:
+        """Record a problem at ``path``."""
         self.found.append(f"icons.json: {path}: {message}")
 
     def icon(self, path: str, icon: Any) -> None:
+        """Check an icon name, and that the frontend has it where the frontend's icons are known."""
         if not isinstance(icon, str) or not ICON.fullmatch(icon):
             self.problem(path, f"{icon!r} is not an icon name such as mdi:bell")
         elif self.known_icons is not None and icon not in self.known_icons:
             self.problem(path, f"the frontend has no icon {icon}")
 
     def states(self, path: str, states: Any, default: Any) -> None:
+        """Check state icons: valid state keys, and no icon that repeats the default."""
         if not isinstance(states, dict):
             self.problem(path, "must map states to icons")
             return
@@ -514,6 +524,7 @@ class IconCheck:
                 self.problem(f"{path}.{state}", "the same as the default icon, so not needed")
 
     def entity(self, path: str, entry: Any) -> None:
+        """Check an entity's ``default``, ``state`` and ``state_attributes`` icons, and no other key."""
         if not isinstance(entry, dict) or not entry:
             self.problem(path, "must give a default and/or state icons")
             return
@@ -533,6 +544,7 @@ class IconCheck:
             self.states(f"{where}.state", spec.get("state", {}), spec.get("default"))
 
     def action(self, service: str, spec: Any, fields: dict[str, Any]) -> None:
+        """Check an action's ``service`` icon, and its ``sections`` against services.yaml's."""
         path = f"services.{service}"
         spec = {"service": spec} if isinstance(spec, str) else spec  # hassfest's shorthand
         if not isinstance(spec, dict) or "service" not in spec or set(spec) - {"service", "sections"}:
@@ -552,11 +564,13 @@ def icon_problems(
     platforms: set[str],
     known_icons: set[str] | None = None,
 ) -> list[str]:
-    """What is wrong in icons.json (hassfest's schema for it, and what only this integration knows):
-    entities by a platform the integration sets up and a translation key of strings.json's ``entity``;
+    """Return what is wrong in icons.json: hassfest's schema, and what only this integration knows.
+
+    Entities by a platform the integration sets up and a translation key of strings.json's ``entity``;
     ``default``, ``state`` and ``state_attributes`` icons (a state's not the default's); an icon for every
     action of services.yaml (``service``, and its ``sections``), and only for those; every icon an
-    ``mdi:`` name, one of the installed frontend's where there is one."""
+    ``mdi:`` name, one of the installed frontend's where there is one.
+    """
     try:
         icons = json.loads(text)
     except ValueError as err:
@@ -589,7 +603,7 @@ def icon_problems(
 
 
 def version_problems(version: str, pyproject: str, hacs: dict[str, Any]) -> list[str]:
-    """The version is manifest.json's alone: a second copy (pyproject.toml, hacs.json) goes stale."""
+    """Check the version is only in manifest.json: a second copy (pyproject.toml, hacs.json) goes stale."""
     found = []
     if "version" in tomllib.loads(pyproject).get("project", {}):
         found.append("pyproject.toml: [project] has a version; the version lives in manifest.json only")
@@ -609,6 +623,7 @@ def home_assistant() -> tuple[Path, str] | None:
 
 
 def release(version: str) -> tuple[int, int]:
+    """Return a Home Assistant version's year and month, which releases are compared by."""
     year, month = version.split(".")[:2]
     return int(year), int(month)
 

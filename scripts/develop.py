@@ -71,7 +71,7 @@ def _print_info(info: dict[str, Any], *, started: float | None = None) -> None:
 
 
 def _prepare(port: int) -> dict[str, Any]:
-    """A new configuration folder and login, or the ones of an earlier run."""
+    """Make a new configuration folder and login, or return the ones of an earlier run."""
     if (info := _info()) is not None:
         if port != info["port"]:
             print(f"develop: {CONFIG} serves on port {info['port']}; delete it to use port {port}")
@@ -88,7 +88,7 @@ def _prepare(port: int) -> dict[str, Any]:
 
 
 async def _start_test_server(port: int, info: dict[str, Any]) -> asyncio.subprocess.Process:
-    """The Gotify double, keeping its applications and messages in config/ across runs."""
+    """Start the Gotify double, keeping its applications and messages in config/ across runs."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -127,6 +127,7 @@ async def _wait_ready(info: dict[str, Any], hass: asyncio.subprocess.Process) ->
 
 
 async def develop(arguments: argparse.Namespace, hass_arguments: list[str]) -> int:
+    """Run Home Assistant (and the test server, if asked) until it exits; return its exit status."""
     started = time.monotonic()
     # Stopped from outside (SIGTERM), stop Home Assistant and the test server too, as on Ctrl-C.
     task = asyncio.current_task()
@@ -164,6 +165,7 @@ async def develop(arguments: argparse.Namespace, hass_arguments: list[str]) -> i
 
 
 def main() -> int:
+    """Print the login again (``--info``), or run Home Assistant; other options go to ``hass``."""
     parser = argparse.ArgumentParser(
         prog="scripts/develop", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -14,6 +14,7 @@ WHITE = (255, 255, 255, 255)
 
 
 def draw(size: int) -> Image.Image:
+    """Draw the icon, ``size`` pixels square."""
     scale = 4  # draw large, then shrink: smooth edges without antialiasing primitives
     big = size * scale
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
@@ -35,6 +36,7 @@ def draw(size: int) -> Image.Image:
 
 
 def main() -> None:
+    """Write icon.png (256 px) and icon@2x.png (512 px) into the integration's brand folder."""
     BRAND.mkdir(parents=True, exist_ok=True)
     draw(256).save(BRAND / "icon.png", optimize=True)
     draw(512).save(BRAND / "icon@2x.png", optimize=True)

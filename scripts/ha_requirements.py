@@ -33,6 +33,7 @@ OPTIONAL = {"isal"}
 
 
 def manifest(domain: str) -> dict[str, object]:
+    """Return a domain's manifest (this integration's own for ``gotify``); empty if there is none."""
     path = COMPONENTS / domain / "manifest.json"
     if domain == "gotify":
         path = ROOT / "custom_components" / "gotify" / "manifest.json"
@@ -40,7 +41,7 @@ def manifest(domain: str) -> dict[str, object]:
 
 
 def closure(domains: set[str]) -> set[str]:
-    """The domains and everything they depend on (after_dependencies too: they are all set up here)."""
+    """Return the domains and all they depend on (after_dependencies too: they are all set up here)."""
     seen: set[str] = set()
     stack = list(domains)
     while stack:
@@ -55,6 +56,7 @@ def closure(domains: set[str]) -> set[str]:
 
 
 def missing_requirements() -> list[str]:
+    """Return the requirements of what a real ``hass`` sets up that are not installed as pinned."""
     domains = (
         set(bootstrap.CORE_INTEGRATIONS)
         | set(bootstrap.DEFAULT_INTEGRATIONS)

@@ -43,7 +43,7 @@ ATTACHMENT_CLEANUP_INTERVAL = timedelta(hours=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """The attachment store and its view, and the entity actions, shared by every entry."""
+    """Set up the attachment store and its view, and the entity actions, shared by every entry."""
     store = AttachmentStore(hass, Path(hass.config.path(STORAGE_DIR, DOMAIN, "attachments")))
     hass.data[ATTACHMENT_STORE] = store
     hass.http.register_view(GotifyAttachmentView(store))
@@ -64,7 +64,7 @@ def client_for(
     verify_ssl: bool,
     on_token_refused: Callable[[], None] | None = None,
 ) -> GotifyClient:
-    """A client on Home Assistant's shared session (one with or one without certificate checks)."""
+    """Return a client on Home Assistant's shared session (one with or one without certificate checks)."""
     return GotifyClient(
         async_get_clientsession(hass, verify_ssl),
         url,
@@ -118,7 +118,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
 
 
 async def _async_connect(client: GotifyClient, tags: TagStore) -> tuple[GotifyVersion, GotifyAccount]:
-    """The server's version and the account; what goes wrong is a translated setup error."""
+    """Return the server's version and the account; what goes wrong is a translated setup error."""
     try:
         return await client.version(), await GotifyAccount.async_connect(client, tags)
     except GotifyAuthenticationError as err:
@@ -137,7 +137,7 @@ async def _async_connect(client: GotifyClient, tags: TagStore) -> tuple[GotifyVe
 
 @callback
 def _async_token_refused(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
-    """The one place reauthentication starts: the server refused the client token.
+    """Start reauthentication: the server refused the client token (the one place it starts).
 
     During setup, ConfigEntryAuthFailed starts it instead.
     """

@@ -62,6 +62,7 @@ class RecentIds:
     """The last ``size`` ids seen, with constant-time membership."""
 
     def __init__(self, size: int) -> None:
+        """Start with no ids, keeping at most ``size``."""
         self._order: deque[int] = deque()
         self._ids: set[int] = set()
         self._size = size
@@ -76,6 +77,7 @@ class RecentIds:
             self._ids.discard(self._order.popleft())
 
     def __contains__(self, message_id: object) -> bool:
+        """Whether ``message_id`` is among the ids kept."""
         return message_id in self._ids
 
 
@@ -88,6 +90,7 @@ class SentMessages:
     """
 
     def __init__(self) -> None:
+        """Start with nothing sent and no publish in flight."""
         self._ids = RecentIds(SENT_KEPT)
         self.newest_id = 0
         self._in_flight = 0
@@ -108,16 +111,16 @@ class SentMessages:
                 self._idle.set()
 
     def add(self, message_id: int) -> None:
-        """A message Gotify stored for us."""
+        """Record a message Gotify stored for us."""
         self._ids.add(message_id)
         self.newest_id = max(self.newest_id, message_id)
 
     def maybe_stored(self, matches: Callable[[GotifyMessage], bool]) -> None:
-        """A publish failed after it may have reached Gotify: a message that ``matches`` is ours."""
+        """Expect a message that ``matches``: a publish failed after it may have reached Gotify."""
         self._maybe_stored.append(matches)
 
     def settle(self, matches: Callable[[GotifyMessage], bool]) -> None:
-        """That publish is known now (sent again, found stored, or given up): stop expecting it."""
+        """Stop expecting that publish: it is known now (sent again, found stored, or given up)."""
         with contextlib.suppress(ValueError):
             while True:
                 self._maybe_stored.remove(matches)
@@ -149,6 +152,7 @@ class GotifyAccount:
         applications: Iterable[GotifyApplication],
         newest_id: int,
     ) -> None:
+        """Hold what setup learned from the server; ``async_connect`` asks for it."""
         self.client = client
         self.tags = tags
         self.user = user
@@ -176,7 +180,7 @@ class GotifyAccount:
         self.applications = {application.id: application for application in await self.client.applications()}
 
     async def async_application_name(self, app_id: int) -> str:
-        """An application's name, listing the applications again for one added since setup."""
+        """Return an application's name, listing the applications again for one added since setup."""
         if app_id not in self.applications:
             with contextlib.suppress(GotifyError):
                 await self.async_refresh_applications()
@@ -184,7 +188,7 @@ class GotifyAccount:
         return application.name if application else str(app_id)
 
     def newest_known_id(self) -> int:
-        """The newest message id this integration knows of, seen on the stream or sent."""
+        """Return the newest message id this integration knows of, seen on the stream or sent."""
         return max(self.newest_seen_id, self.sent.newest_id)
 
     async def async_publish(self, delivery: Delivery) -> GotifyMessage:
@@ -215,7 +219,7 @@ class GotifyAccount:
         return sent
 
     async def async_find_delivered(self, delivery: Delivery) -> GotifyMessage | None:
-        """The message as Gotify stored it, if an earlier attempt got through after all."""
+        """Return the message as Gotify stored it, if an earlier attempt got through after all."""
         assert delivery.check_after is not None
         newer = await self.client.messages_after(delivery.check_after, app_id=delivery.app_id)
         found = next((sent for sent in newer if delivery.matches(sent)), None)
@@ -224,7 +228,7 @@ class GotifyAccount:
         return found
 
     def abandon(self, delivery: Delivery) -> None:
-        """A delivery ends without a stored message: the same text from elsewhere is not ours."""
+        """End a delivery without a stored message: the same text from elsewhere is not ours."""
         self.sent.settle(delivery.matches)
 
     def _delivered(self, delivery: Delivery, sent: GotifyMessage) -> None:

@@ -71,12 +71,13 @@ class AttachmentStore:
     """Files kept for the phone to fetch, each until its expiry."""
 
     def __init__(self, hass: HomeAssistant, directory: Path) -> None:
+        """Keep the files in ``directory``, made on the first store."""
         self.hass = hass
         self.directory = directory
         self._warned_internal = False
 
     def path_of(self, name: str) -> Path | None:
-        """The stored file for a served name, if it is one of ours and has not expired."""
+        """Return the stored file for a served name, if it is one of ours and has not expired."""
         match = _STORED_NAME.match(name)
         if match is None or int(match["expires"]) < time.time():
             return None
@@ -140,7 +141,7 @@ ATTACHMENT_STORE: HassKey[AttachmentStore] = HassKey(f"{DOMAIN}_attachments")
 
 
 def _extension(content_type: str, name: str) -> str:
-    """The stored file's extension: the name's, else the content type's, else ``bin``."""
+    """Return the stored file's extension: the name's, else the content type's, else ``bin``."""
     for candidate in (
         Path(name).suffix,
         mimetypes.guess_extension(content_type.split(";", maxsplit=1)[0].strip()) or "",
@@ -173,9 +174,11 @@ class GotifyAttachmentView(HomeAssistantView):
     requires_auth = True
 
     def __init__(self, store: AttachmentStore) -> None:
+        """Serve the files of ``store``."""
         self.store = store
 
     async def get(self, request: web.Request, name: str) -> web.StreamResponse:
+        """Serve a stored file: an image inline and sandboxed, anything else as a download."""
         path = await self.store.hass.async_add_executor_job(self.store.path_of, name)
         if path is None:
             return web.Response(status=HTTPStatus.NOT_FOUND)
@@ -193,7 +196,7 @@ class GotifyAttachmentView(HomeAssistantView):
 
 
 def _read_regular_file(path: str, allowed: Callable[[str], bool] | None) -> tuple[bytes, str]:
-    """The bytes of a regular file and the path they were read from (runs in the executor).
+    """Return the bytes of a regular file and the path they were read from (runs in the executor).
 
     The file is opened once and everything is checked on what was opened: that it is a regular file (a
     FIFO would block forever), its size before reading, and, with ``allowed``, where it really is (a
@@ -258,7 +261,7 @@ async def _async_read(
 
 
 async def async_read_local_file(hass: HomeAssistant, text: str) -> Content:
-    """A local file, if Home Assistant's ``allowlist_external_dirs`` allows where it really is."""
+    """Read a local file, if Home Assistant's ``allowlist_external_dirs`` allows where it really is."""
     if "\x00" in text:
         raise _invalid("attachment_invalid", value=shown(text))
     data, real = await _async_read(hass, text, hass.config.is_allowed_path)
@@ -267,7 +270,7 @@ async def async_read_local_file(hass: HomeAssistant, text: str) -> Content:
 
 
 async def async_camera_snapshot(hass: HomeAssistant, entity_id: str) -> Content:
-    """A snapshot taken now."""
+    """Take a snapshot of a camera now."""
     from homeassistant.components.camera import async_get_image  # noqa: PLC0415 - camera is optional
 
     if hass.states.get(entity_id) is None:
@@ -285,7 +288,7 @@ async def async_camera_snapshot(hass: HomeAssistant, entity_id: str) -> Content:
 
 
 async def async_media_source(hass: HomeAssistant, media_id: str) -> Content | str:
-    """A media-source item: its bytes, or a URL when it resolves to one outside Home Assistant."""
+    """Resolve a media-source item: its bytes, or a URL when it resolves to one outside Home Assistant."""
     if media_id.startswith(_MEDIA_CAMERA):
         return await async_camera_snapshot(hass, media_id.removeprefix(_MEDIA_CAMERA))
     from homeassistant.components.media_source import async_resolve_media  # noqa: PLC0415
@@ -307,7 +310,7 @@ async def async_media_source(hass: HomeAssistant, media_id: str) -> Content | st
 
 
 async def async_read_local_file_unchecked(hass: HomeAssistant, path: Path) -> Content:
-    """A file that media source itself resolved (inside Home Assistant's media folders)."""
+    """Read a file that media source itself resolved (inside Home Assistant's media folders)."""
     data, _ = await _async_read(hass, str(path), None)
     return Content(data, mimetypes.guess_type(path.name)[0] or "application/octet-stream", path.name)
 
@@ -321,7 +324,7 @@ def _is_image_url(url: str) -> bool:
 async def async_resolve(
     hass: HomeAssistant, store: AttachmentStore, value: Any, expiry: timedelta
 ) -> AttachmentRef:
-    """The URL of an attachment given as a URL, file path, camera entity id or media-source id."""
+    """Return the URL of an attachment given as a URL, file path, camera entity id or media-source id."""
     if isinstance(value, dict) and "media_content_id" in value:  # from a media selector
         value = value["media_content_id"]
     if not isinstance(value, str) or not value.strip():

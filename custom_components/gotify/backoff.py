@@ -8,7 +8,9 @@ _MAX_EXPONENT = 16
 
 
 def backoff_delay(attempt: int, minimum: float, maximum: float) -> float:
-    """Exponential backoff with jitter, capped: ``minimum`` doubled per attempt up to ``maximum``, each
-    drawn between half and all of it."""
+    """Return the delay before attempt ``attempt``: exponential backoff with jitter, capped.
+
+    ``minimum`` doubled per attempt up to ``maximum``, each drawn between half and all of it.
+    """
     ceiling = min(maximum, minimum * 2.0 ** min(attempt, _MAX_EXPONENT))
     return ceiling / 2 + random.random() * ceiling / 2  # noqa: S311 - jitter, not cryptography

@@ -14,7 +14,7 @@ PARALLEL_UPDATES = 0
 async def async_setup_entry(
     hass: HomeAssistant, entry: GotifyConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """The connectivity sensor of an account."""
+    """Set up the connectivity sensor of an account from a config entry."""
     async_add_entities([GotifyConnectivity(entry)])
 
 
@@ -30,12 +30,12 @@ class GotifyConnectivity(GotifyServerEntity, BinarySensorEntity):
 
     @property
     def available(self) -> bool:
-        """Always: when the server does not answer, this sensor says so by being off."""
+        """Return True always: when the server does not answer, this sensor says so by being off."""
         return True
 
     @property
     def is_on(self) -> bool:
-        """The stream is open and the last check of the server found it healthy."""
+        """Return whether the stream is open and the last check of the server found it healthy."""
         data = self.entry.runtime_data
         coordinator = data.coordinator
         return data.listener.status.connected and coordinator.last_update_success and coordinator.data.healthy

@@ -18,7 +18,7 @@ DEVICE_INFO_HAS_VIA_DEVICE_ID = "via_device_id" in DeviceInfo.__annotations__
 
 
 def via_device(entry_id: str, server_device_id: str) -> DeviceInfo:
-    """The ``DeviceInfo`` part that puts a device under the account's server device."""
+    """Return the ``DeviceInfo`` part that puts a device under the account's server device."""
     if DEVICE_INFO_HAS_VIA_DEVICE_ID:
         return DeviceInfo(via_device_id=server_device_id)  # type: ignore[typeddict-unknown-key,unused-ignore]
     return DeviceInfo(via_device=(DOMAIN, entry_id))  # type: ignore[typeddict-unknown-key,unused-ignore]
@@ -33,7 +33,7 @@ except ImportError:  # Home Assistant < 2026
 
 
 def media_source_path(hass: HomeAssistant, media: Any) -> Path | None:
-    """The local file a resolved media-source item stands for, if it is one.
+    """Return the local file a resolved media-source item stands for, if it is one.
 
     Home Assistant 2026 says so in ``PlayMedia.path``; 2025.4 gives only the URL it serves the file on,
     ``/media/<media dir>/<path>``, which maps back onto the configured media folders.
@@ -85,8 +85,11 @@ async def async_load_descriptions_for_media_selector(hass: HomeAssistant) -> dic
 
 @callback
 def async_describe_actions(hass: HomeAssistant, descriptions: dict[str, Any] | None) -> None:
-    """Give the actions those descriptions (right after registering them, with no await between: then
-    Home Assistant never reads the services.yaml it would refuse)."""
+    """Give the actions those descriptions.
+
+    Call it right after registering them, with no await between: then Home Assistant never reads the
+    services.yaml it would refuse.
+    """
     for name, description in (descriptions or {}).items():
         async_set_service_schema(hass, DOMAIN, name, description or {})
 

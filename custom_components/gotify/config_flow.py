@@ -92,6 +92,7 @@ class WholeNumberSelector(NumberSelector):
     """
 
     def __init__(self, minimum: int, maximum: int, error: str, unit: str | None = None) -> None:
+        """Set up a box for ``minimum`` to ``maximum``, in ``unit`` if given."""
         config = NumberSelectorConfig(min=minimum, max=maximum, step=1, mode=NumberSelectorMode.BOX)
         if unit is not None:
             config["unit_of_measurement"] = unit
@@ -101,6 +102,7 @@ class WholeNumberSelector(NumberSelector):
         self.error = error
 
     def __call__(self, data: Any) -> int:
+        """Return ``data`` as a whole number in range, or raise the form error ``error``."""
         if isinstance(data, bool):
             raise vol.Invalid(self.error)
         try:
@@ -147,7 +149,7 @@ def free_name(preferred: str, applications: list[GotifyApplication]) -> str | No
 
 
 def create_application_schema(name: str | None) -> vol.Schema:
-    """The create-application form, its name filled in with ``name`` (a free one, or none)."""
+    """Return the create-application form, its name filled in with ``name`` (a free one, or none)."""
     name_field = vol.Required(CONF_NAME) if name is None else vol.Required(CONF_NAME, default=name)
     return vol.Schema(
         {
@@ -159,6 +161,7 @@ def create_application_schema(name: str | None) -> vol.Schema:
 
 
 def select_application_schema(applications: list[GotifyApplication]) -> vol.Schema:
+    """Return the form that picks one of ``applications``."""
     options = [SelectOptionDict(value=str(app.id), label=app.name) for app in applications]
     return vol.Schema(
         {
@@ -173,6 +176,7 @@ class FlowError(Exception):
     """A flow form error: ``key`` is the translation key, ``field`` the form field it belongs to."""
 
     def __init__(self, key: str, field: str = "base", **placeholders: str) -> None:
+        """Keep the translation key, the field and the placeholders its text needs."""
         super().__init__(key)
         self.key = key
         self.field = field
@@ -202,6 +206,7 @@ class Account:
 
     @property
     def title(self) -> str:
+        """The entry's title: ``user@host``, with the port if the URL names one."""
         host = self.url.host or ""
         if ":" in host:  # an IPv6 address, bracketed as in a URL: admin@[::1]:8080
             host = f"[{host}]"
@@ -248,7 +253,7 @@ async def async_verify_account(hass: HomeAssistant, url: str, token: str, verify
 
 
 def _home_assistant_icon() -> bytes | None:
-    """The Home Assistant icon from the installed frontend package, if there is one (runs in the executor)."""
+    """Read the Home Assistant icon from the installed frontend package, if any (runs in the executor)."""
     spec = importlib.util.find_spec("hass_frontend")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -306,7 +311,7 @@ async def async_create_from_form(
     user_input: Mapping[str, Any] | None,
     set_up: set[int] | None = None,
 ) -> tuple[GotifyApplication | None, dict[str, str], dict[str, str]]:
-    """The create-application form's outcome: the new application, or the form's errors."""
+    """Return the create-application form's outcome: the new application, or the form's errors."""
     errors: dict[str, str] = {}
     placeholders = {"name": "", "reason": ""}
     if user_input is None:
@@ -321,7 +326,7 @@ async def async_create_from_form(
 
 
 def set_up_ids(entry: ConfigEntry) -> set[int]:
-    """The ids of the applications the entry has (as subentries)."""
+    """Return the ids of the applications the entry has (as subentries)."""
     return {
         subentry.data[CONF_APP_ID]
         for subentry in entry.subentries.values()
@@ -330,12 +335,13 @@ def set_up_ids(entry: ConfigEntry) -> set[int]:
 
 
 def not_set_up(applications: list[GotifyApplication], entry: ConfigEntry) -> list[GotifyApplication]:
-    """The applications of the account that the entry does not have yet."""
+    """Return the applications of the account that the entry does not have yet."""
     set_up = set_up_ids(entry)
     return [app for app in applications if app.id not in set_up]
 
 
 def subentry_data(application: GotifyApplication) -> dict[str, Any]:
+    """Return the data of an application's subentry."""
     # v3 servers show an application's token only when creating it; without one the client token
     # publishes with the application's id.
     return {CONF_APP_ID: application.id, CONF_APP_TOKEN: application.token}
@@ -347,12 +353,14 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
 
     def __init__(self) -> None:
+        """Start with no verified account and no applications listed."""
         self._account: Account | None = None
         self._applications: list[GotifyApplication] = []
 
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Create the options flow."""
         return GotifyOptionsFlow()
 
     @classmethod
@@ -360,9 +368,11 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the subentry types this integration supports: applications."""
         return {SUBENTRY_APPLICATION: ApplicationSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Handle the user step: the server's URL and a client token."""
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {**URL_EXAMPLES, "reason": ""}
         if user_input is not None:
@@ -390,6 +400,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_application(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Handle the application step: create an application, or use one the account has."""
         if not self._applications:
             return await self.async_step_create_application()
         return self.async_show_menu(step_id="application", menu_options=STEP_APPLICATION_MENU)
@@ -397,6 +408,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_select_application(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        """Handle the select application step."""
         if user_input is not None:
             chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
             return self._create_entry(chosen)
@@ -407,6 +419,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_create_application(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
+        """Handle the create application step."""
         assert self._account is not None
         application, errors, placeholders = await async_create_from_form(
             self.hass, self._account.client, self._applications, user_input
@@ -445,9 +458,11 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Handle reauthentication: the server refused the client token."""
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Handle the reauth confirm step: a new client token of the same user."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         placeholders = {"account": entry.title, "reason": ""}
@@ -474,6 +489,7 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Handle the reconfigure step: the same account at a new URL (the stored token must work there)."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         placeholders = {"account": entry.title, "reason": ""}
@@ -520,6 +536,7 @@ class GotifyOptionsFlow(OptionsFlow):
     """Default priority, markdown, and where a tapped notification goes."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Manage the options."""
         if user_input is not None:
             return self.async_create_entry(data=user_input)
         options = AccountOptions.of(self.config_entry.options)
@@ -547,6 +564,7 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
     """Add another application of the account, or change one."""
 
     def __init__(self) -> None:
+        """Start with no client and no applications listed."""
         self._client: GotifyClient | None = None
         self._applications: list[GotifyApplication] = []
 
@@ -557,6 +575,7 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
         )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Handle the user step: create an application, or use one the entry does not have yet."""
         self._client = self._entry_client()
         try:
             self._applications = await self._client.applications()
@@ -569,6 +588,7 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
     async def async_step_select_application(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
+        """Handle the select application step: one the entry does not have yet."""
         if user_input is not None:
             chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
             return self.async_create_entry(
@@ -582,6 +602,7 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
     async def async_step_create_application(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
+        """Handle the create application step."""
         assert self._client is not None
         application, errors, placeholders = await async_create_from_form(
             self.hass, self._client, self._applications, user_input, set_up_ids(self._get_entry())

@@ -39,6 +39,7 @@ class GotifyServerCoordinator(DataUpdateCoordinator[ServerState]):
         version: GotifyVersion,
         server_device_id: str,
     ) -> None:
+        """Start from the version setup read; the first refresh asks for the health."""
         super().__init__(
             hass,
             LOGGER,

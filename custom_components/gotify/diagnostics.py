@@ -13,6 +13,7 @@ TO_REDACT = {CONF_TOKEN, CONF_APP_TOKEN, "token"}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyConfigEntry) -> dict[str, Any]:
+    """Return diagnostics for a config entry."""
     data = entry.runtime_data
     account = data.account
     server = data.coordinator.data

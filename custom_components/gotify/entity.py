@@ -37,8 +37,10 @@ class GotifyApplicationEntity(Entity):
 
 
 class GotifyServerEntity(CoordinatorEntity[GotifyServerCoordinator]):
-    """An entity of the account's server device, updated with the server's state, the connection and
-    the outbox."""
+    """An entity of the account's server device.
+
+    It is updated with the server's state (the coordinator), the connection and the outbox.
+    """
 
     _attr_has_entity_name = True
 

@@ -19,6 +19,7 @@ EVENT_TYPE_MESSAGE = "message"
 async def async_setup_entry(
     hass: HomeAssistant, entry: GotifyConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
+    """Set up a message event entity per application from a config entry."""
     for subentry_id, subentry in entry.subentries.items():
         if subentry.subentry_type == SUBENTRY_APPLICATION:
             async_add_entities([GotifyMessageEvent(entry, subentry)], config_subentry_id=subentry_id)
@@ -31,14 +32,17 @@ class GotifyMessageEvent(GotifyApplicationEntity, EventEntity):
     _attr_translation_key = "message"
 
     def __init__(self, entry: GotifyConfigEntry, subentry: ConfigSubentry) -> None:
+        """Set up the message event of ``subentry``."""
         super().__init__(entry, subentry, "message")
         self.entry = entry
 
     @property
     def available(self) -> bool:
+        """Return whether the stream is open: only then can messages arrive."""
         return self.entry.runtime_data.listener.status.connected
 
     async def async_added_to_hass(self) -> None:
+        """Follow the account's messages and its connection."""
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(self.hass, signal_message(self.entry.entry_id), self._message)

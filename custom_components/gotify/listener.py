@@ -52,6 +52,7 @@ class GotifyListener:
         *,
         on_connected: Callable[[], None],
     ) -> None:
+        """Start with the stream closed; ``on_connected`` runs at every (re)connect."""
         self.hass = hass
         self.entry_id = entry_id
         self.account = account
@@ -69,10 +70,10 @@ class GotifyListener:
         self._unexpected = RateLimitedLog(LOGGER)
 
     async def async_run(self) -> None:
-        """Run until cancelled (on unload) or until the token is refused (the client then starts
-        reauthentication).
+        """Keep the stream open until cancelled (on unload) or until the token is refused.
 
-        No other error ends it; when it ends, however, the connection is reported down.
+        On a refused token the client starts reauthentication. No other error ends it; when it ends,
+        however, the connection is reported down.
         """
         self.last_id = self._first_seen = self.account.newest_seen_id
         attempt = 0
@@ -152,7 +153,7 @@ class GotifyListener:
 
 
 def message_event_data(message: GotifyMessage) -> dict[str, Any]:
-    """A message as event data and event entity attributes."""
+    """Return a message as event data and event entity attributes."""
     return {
         "id": message.id,
         "title": message.title,

@@ -73,14 +73,17 @@ class MessageError(ValueError):
     """Input that cannot become a Gotify message; ``key`` is a translation key."""
 
     def __init__(self, key: str, **placeholders: str) -> None:
+        """Keep the translation key and its placeholders."""
         super().__init__(key, placeholders)
         self.key = key
         self.placeholders = placeholders
 
 
 def shown(value: Any) -> str:
-    """A value as an error message may quote it: short, and never failing (a 5,000-digit number,
-    text with lone surrogates)."""
+    """Return a value as an error message may quote it: short, and never failing.
+
+    A 5,000-digit number and text with lone surrogates are shown too.
+    """
     try:
         text = value if isinstance(value, str) else repr(value)
     except ValueError:  # an integer too long to turn into digits
@@ -179,7 +182,7 @@ class OutgoingMessage:
 
 
 def parse_priority(value: Any) -> int:
-    """An integer, a numeric string or one of ``PRIORITY_NAMES``, within 0-10."""
+    """Parse an integer, a numeric string or one of ``PRIORITY_NAMES``, within 0-10."""
     if isinstance(value, bool):
         raise _priority_error(value)
     if isinstance(value, int):

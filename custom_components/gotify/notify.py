@@ -24,7 +24,7 @@ PARALLEL_UPDATES = 0
 async def async_setup_entry(
     hass: HomeAssistant, entry: GotifyConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """One notify entity per application subentry."""
+    """Set up a notify entity per application from a config entry."""
     descriptions = await async_load_descriptions_for_media_selector(hass)
     async_setup_platform_services()
     async_describe_actions(hass, descriptions)
@@ -40,9 +40,11 @@ class GotifyNotifyEntity(GotifyApplicationEntity, NotifyEntity):
     _attr_supported_features = NotifyEntityFeature.TITLE
 
     def __init__(self, entry: GotifyConfigEntry, subentry: Any) -> None:
+        """Set up the notify entity of ``subentry``."""
         super().__init__(entry, subentry, "notify")
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Send a message (``notify.send_message``); the options decide everything else."""
         await self.sender.async_send(message, title)
 
     async def async_send_action(self, **fields: Any) -> ServiceResponse:
@@ -78,9 +80,11 @@ class GotifyNotificationService(BaseNotificationService):
     """The legacy ``notify.gotify_<application>`` service of one application."""
 
     def __init__(self, sender: GotifySender) -> None:
+        """Set up the service of ``sender``'s application."""
         self.sender = sender
 
     async def async_send_message(self, message: str = "", **kwargs: Any) -> None:
+        """Send a message with the title, data and target of the legacy call."""
         await self.sender.async_send(
             message, kwargs.get(ATTR_TITLE), kwargs.get(ATTR_DATA), kwargs.get(ATTR_TARGET)
         )
@@ -108,6 +112,7 @@ async def async_register_legacy_services(hass: HomeAssistant, entry: GotifyConfi
 
 
 async def async_unregister_legacy_services(entry: GotifyConfigEntry) -> None:
+    """Remove the entry's ``notify.gotify_<application>`` services."""
     data = entry.runtime_data
     for service in data.legacy_services:
         await service.async_unregister_services()

@@ -39,7 +39,7 @@ class AccountOptions:
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> Self:
-        """The options as stored, with the default for any that is missing."""
+        """Read the options as stored, with the default for any that is missing."""
         merged = {**DEFAULT_OPTIONS, **options}
         return cls(
             priority=int(merged[CONF_PRIORITY]),

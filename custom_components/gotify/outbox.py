@@ -42,8 +42,11 @@ RETRY_MAX: Final = 60.0
 
 
 def is_transient(err: GotifyError) -> bool:
-    """Failures worth waiting out: the server is unreachable, failing, or answering with something that
-    is not Gotify's (a proxy's login page, a redirect elsewhere), not refusing the message."""
+    """Whether a failure is worth waiting out, rather than Gotify refusing the message.
+
+    It is when the server is unreachable, failing, or answering with something that is not Gotify's (a
+    proxy's login page, a redirect elsewhere).
+    """
     return isinstance(err, (GotifyConnectionError, GotifyServerError, GotifyInvalidResponseError))
 
 
@@ -58,6 +61,7 @@ class Outbox:
     def __init__(
         self, hass: HomeAssistant, entry_id: str, account: GotifyAccount, *, on_change: Callable[[], None]
     ) -> None:
+        """Start empty (``async_load`` reads the stored queue); ``on_change`` runs when the queue changes."""
         self.hass = hass
         self.entry_id = entry_id
         self.account = account
@@ -68,9 +72,11 @@ class Outbox:
         self._unexpected = RateLimitedLog(LOGGER)
 
     def __len__(self) -> int:
+        """Return the number of queued messages."""
         return len(self._queue)
 
     async def async_load(self) -> None:
+        """Load the queue stored before a restart, and wake the delivery for it."""
         stored = await self._store.async_load() or {}
         self._queue = [Delivery(**item) for item in stored.get("queue", [])]
         if self._queue:
@@ -94,13 +100,15 @@ class Outbox:
         self._wake.set()
 
     def kick(self) -> None:
-        """The server answers again: try now rather than at the end of the backoff."""
+        """Try now rather than at the end of the backoff: the server answers again."""
         if self._queue:
             self._wake.set()
 
     async def async_run(self) -> None:
-        """Deliver the queue in order, forever (cancelled on unload); no error ends it but a refused
-        client token (reauthentication then takes over)."""
+        """Deliver the queue in order, forever (cancelled on unload).
+
+        No error ends it but a refused client token (reauthentication then takes over).
+        """
         attempt = 0
         while True:
             await self._wake.wait()
@@ -189,7 +197,7 @@ REFUSED_ISSUE_PREFIX: Final = "queued_message_refused_"
 
 
 def refused_issue_id(entry_id: str) -> str:
-    """A new repair issue for one queued message Gotify refused (each one is shown)."""
+    """Return a new repair issue id for one queued message Gotify refused (each one is shown)."""
     return f"{REFUSED_ISSUE_PREFIX}{entry_id}_{ulid_now()}"
 
 
@@ -207,6 +215,7 @@ def _excerpt(text: str, limit: int = 200) -> str:
 
 
 def storage_key(entry_id: str) -> str:
+    """Return where an entry's queue is stored (``.storage/gotify.<entry id>.outbox``)."""
     return f"{DOMAIN}.{entry_id}.outbox"
 
 

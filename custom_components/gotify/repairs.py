@@ -25,11 +25,13 @@ class ApplicationDeletedRepair(RepairsFlow):
     """Point an application subentry at a recreated or another existing application."""
 
     def __init__(self, entry: GotifyConfigEntry, subentry_id: str) -> None:
+        """Set up the repair of the subentry ``subentry_id``, whose application the server lost."""
         self.entry = entry
         self.subentry = entry.subentries[subentry_id]
         self._applications: list[GotifyApplication] = []
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Handle the first step: recreate the application, or pick another one."""
         try:
             self._applications = await self.entry.runtime_data.account.client.applications()
         except GotifyError as err:
@@ -46,6 +48,7 @@ class ApplicationDeletedRepair(RepairsFlow):
     async def async_step_create_application(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
+        """Handle the create application step, the lost application's name filled in if it is free."""
         application, errors, placeholders = await async_create_from_form(
             self.hass,
             self.entry.runtime_data.account.client,
@@ -66,6 +69,7 @@ class ApplicationDeletedRepair(RepairsFlow):
     async def async_step_select_application(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
+        """Handle the select application step: one the entry does not have yet."""
         if user_input is not None:
             chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
             return self._finish(chosen)
@@ -89,7 +93,7 @@ class ApplicationDeletedRepair(RepairsFlow):
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """The flow that fixes a repair issue of this integration."""
+    """Create the flow that fixes a repair issue of this integration."""
     if issue_id.startswith(REFUSED_ISSUE_PREFIX):
         return ConfirmRepairFlow()  # read, then dismissed
     assert data is not None

@@ -105,6 +105,7 @@ class GotifySender:
         options: AccountOptions,
         app_tokens: Mapping[int, str | None],
     ) -> None:
+        """Set up the sender of ``subentry``, with the tokens of the entry's applications."""
         self.hass = hass
         self.account = account
         self.outbox = outbox
@@ -122,11 +123,11 @@ class GotifySender:
 
     @property
     def destination(self) -> Destination:
-        """This sender's own application."""
+        """The sender's own application."""
         return Destination(self.app_id, self.name, self.subentry.data.get(CONF_APP_TOKEN))
 
     def defaults(self) -> MessageDefaults:
-        """What the options decide when a call does not."""
+        """Return what the options decide when a call does not."""
         home_assistant_url = None
         if self.options.click_target == CLICK_TARGET_BROWSER:
             try:
@@ -208,7 +209,7 @@ class GotifySender:
         return [result for result in results if not isinstance(result, BaseException)]
 
     async def async_destinations(self, target: Any) -> list[Destination]:
-        """The applications a ``target`` names (names, case-insensitive, or ids); none means our own."""
+        """Find the applications a ``target`` names (names, case-insensitive, or ids); none means ours."""
         if target is None or target in ([], ""):
             return [self.destination]
         try:
@@ -291,8 +292,10 @@ class GotifySender:
             raise translate_error(self.account, err, application=destination.name) from err
 
     async def _stored_after_all(self, item: Delivery) -> GotifyMessage | None:
-        """Without the queue: did Gotify store the message although its answer was lost? As the outbox
-        checks before sending again."""
+        """Return the message if Gotify stored it although its answer was lost (without the queue).
+
+        The same check the outbox makes before sending again.
+        """
         try:
             return await self.account.async_find_delivered(item)
         except GotifyError as err:
@@ -356,7 +359,7 @@ _ERROR_KEYS: tuple[tuple[type[GotifyError], str], ...] = (
 
 
 def translate_error(account: GotifyAccount, err: GotifyError, *, application: str) -> HomeAssistantError:
-    """A translated error naming the server's reason."""
+    """Return a translated error naming the server's reason."""
     key = next((key for kind, key in _ERROR_KEYS if isinstance(err, kind)), "invalid_response")
     response = err if isinstance(err, GotifyResponseError) else None
     return HomeAssistantError(

@@ -57,7 +57,7 @@ SENSORS: tuple[GotifySensorDescription, ...] = (
 async def async_setup_entry(
     hass: HomeAssistant, entry: GotifyConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """The server sensors of an account."""
+    """Set up the server sensors of an account from a config entry."""
     async_add_entities(GotifySensor(entry, description) for description in SENSORS)
 
 
@@ -73,13 +73,16 @@ class GotifySensor(GotifyServerEntity, SensorEntity):
 
     @property
     def available(self) -> bool:
-        """Server values need the server to answer (its stream open, its last check passed); the queue
-        length is always known."""
+        """Return whether the value is known.
+
+        Server values need the server to answer (its stream open, its last check passed); the queue
+        length is always known.
+        """
         if not self.entity_description.from_server:
             return True
         return super().available and self.entry.runtime_data.listener.status.connected
 
     @property
     def native_value(self) -> str | int | None:
-        """The value, as its description reads it."""
+        """Return the value, as its description reads it."""
         return self.entity_description.value_fn(self.entry.runtime_data)

@@ -30,6 +30,8 @@ DELETE_FIELDS: dict[Any, Any] = {
 
 @dataclass(frozen=True)
 class EntityAction:
+    """An entity action: its name, its fields, the entity method that runs it, and its response."""
+
     name: str
     fields: dict[Any, Any]
     method: str

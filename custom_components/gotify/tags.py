@@ -19,16 +19,20 @@ class TagStore:
     """``application id -> tag -> message id`` for one config entry."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Start empty; ``async_load`` reads the entry's stored tags."""
         self._store: Store[dict[str, dict[str, int]]] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
         self._tags: dict[str, dict[str, int]] = {}
 
     async def async_load(self) -> None:
+        """Read the stored tags."""
         self._tags = await self._store.async_load() or {}
 
     def get(self, app_id: int, tag: str) -> int | None:
+        """Return the message an application last sent with ``tag``, if any."""
         return self._tags.get(str(app_id), {}).get(tag)
 
     def set(self, app_id: int, tag: str, message_id: int) -> None:
+        """Record the message sent with ``tag``; it is stored after the save delay."""
         self._tags.setdefault(str(app_id), {})[tag] = message_id
         self._store.async_delay_save(self._data, SAVE_DELAY)
 
@@ -42,6 +46,7 @@ class TagStore:
         self._store.async_delay_save(self._data, SAVE_DELAY)
 
     def snapshot(self) -> dict[str, dict[str, int]]:
+        """Return a copy of the tags, without the applications that have none."""
         return self._data()
 
     def _data(self) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class GotifyClient:
         timeout: float = DEFAULT_TIMEOUT,
         on_token_refused: Callable[[], None] | None = None,
     ) -> None:
+        """Set up the client of the server at ``url``; nothing is sent before the first call."""
         self._session = session
         # Called whenever the server refuses the client token (not an application token).
         self._on_token_refused = on_token_refused
@@ -74,6 +75,7 @@ class GotifyClient:
 
     @property
     def base_url(self) -> URL:
+        """The server's base URL as normalized; it may carry credentials (``host`` is for showing)."""
         return self._base
 
     @property
@@ -82,7 +84,7 @@ class GotifyClient:
         return display_url(self._base).rstrip("/")
 
     def url(self, path: str) -> URL:
-        """The absolute URL of an API path, below the base URL's own path."""
+        """Return the absolute URL of an API path, below the base URL's own path."""
         base_path = self._base.path.rstrip("/")
         return self._base.with_path(f"{base_path}/{path.lstrip('/')}")
 
@@ -204,6 +206,7 @@ class GotifyClient:
     # -- applications ----------------------------------------------------------------------------
 
     async def applications(self) -> list[GotifyApplication]:
+        """``GET /application``: the account's applications."""
         data = await self._request("GET", "application")
 
         def parse(data: Any) -> list[GotifyApplication]:
@@ -289,9 +292,11 @@ class GotifyClient:
         return False
 
     async def delete_message(self, message_id: int) -> None:
+        """Delete one message (``DELETE /message/{id}``)."""
         await self._request("DELETE", f"message/{message_id}")
 
     async def clear_application_messages(self, app_id: int) -> None:
+        """Delete every message of an application (``DELETE /application/{id}/message``)."""
         await self._request("DELETE", f"application/{app_id}/message")
 
     async def application_messages(
@@ -303,8 +308,10 @@ class GotifyClient:
     async def messages(
         self, *, app_id: int | None = None, limit: int = 100, since: int | None = None
     ) -> GotifyPagedMessages:
-        """One page of the account's messages (or one application's), newest first; ``since`` returns
-        ids below it."""
+        """One page of the account's messages (or one application's), newest first.
+
+        ``since`` returns ids below it.
+        """
         params: dict[str, str | int] = {"limit": limit}
         if since:
             params["since"] = since
@@ -333,7 +340,7 @@ class GotifyClient:
             since = page.since
 
     async def newest_message_id(self) -> int:
-        """The id of the account's newest message, 0 when there is none."""
+        """Return the id of the account's newest message, 0 when there is none."""
         page = await self.messages(limit=1)
         return page.messages[0].id if page.messages else 0
 

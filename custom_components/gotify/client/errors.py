@@ -42,6 +42,7 @@ class GotifyRedirectError(GotifyInvalidResponseError):
     """The server redirected to another origin; the token is never sent there."""
 
     def __init__(self, method: str, path: str, target: URL) -> None:
+        """Keep only the target's origin: all of it that is shown."""
         self.target = origin_of(target)
         super().__init__(f"{method} {path}: the server redirected to {self.target}; use that address")
 
@@ -54,6 +55,7 @@ class GotifyResponseError(GotifyError):
     """
 
     def __init__(self, status: int, error: str, description: str, *, method: str, path: str) -> None:
+        """Keep the status, Gotify's error and description, and the request they answer."""
         self.status = status
         self.error = error
         self.description = description
@@ -110,6 +112,7 @@ def maybe_delivered(err: GotifyError) -> bool:
 
 
 def error_class(status: int) -> type[GotifyResponseError]:
+    """Return the error class of an HTTP error status."""
     if status >= 500:
         return GotifyServerError
     return _STATUS_ERRORS.get(status, GotifyResponseError)
@@ -137,7 +140,7 @@ def transport_errors(host: str, method: str, path: str, timeout: float) -> Itera
 
 
 def reason(err: BaseException | None) -> str:
-    """A short description of a transport error, without anything that could carry a URL."""
+    """Describe a transport error briefly, without anything that could carry a URL."""
     if err is None:
         return "unknown reason"
     if isinstance(err, aiohttp.ClientConnectorError):

@@ -44,6 +44,7 @@ def _str(data: JSONObject, key: str, default: str | None = None) -> str:
 
 
 def list_of(data: Any, key: str) -> list[Any]:
+    """Return ``data`` if it is a list; ``key`` names it in the error."""
     if not isinstance(data, list):
         raise ValueError(f"'{key}' is not a list")  # noqa: TRY004
     return data
@@ -73,6 +74,7 @@ class GotifyVersion:
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
+        """Read a ``/version`` answer; the commit and build date may be missing."""
         data = _object(data)
         return cls(_str(data, "version"), _str(data, "commit", ""), _str(data, "buildDate", ""))
 
@@ -97,11 +99,13 @@ class GotifyHealth:
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
+        """Read a ``/health`` answer."""
         data = _object(data)
         return cls(_str(data, "health"), _str(data, "database"))
 
     @property
     def healthy(self) -> bool:
+        """Gotify and its database both report green."""
         return self.health == "green" and self.database == "green"
 
 
@@ -115,6 +119,7 @@ class GotifyUser:
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
+        """Read a ``/current/user`` answer; ``admin`` is true only when Gotify says so."""
         data = _object(data)
         return cls(_int(data, "id"), _str(data, "name"), data.get("admin") is True)
 
@@ -134,6 +139,7 @@ class GotifyApplication:
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
+        """Read an application; an empty token is one Gotify does not show."""
         data = _object(data)
         return cls(
             id=_int(data, "id"),
@@ -147,7 +153,7 @@ class GotifyApplication:
         )
 
     def __repr__(self) -> str:
-        # The token is a secret: keep it out of reprs that end up in logs and assertion messages.
+        """Show the id and name only: the token is a secret, kept out of logs and assertion messages."""
         return f"GotifyApplication(id={self.id}, name={self.name!r})"
 
 
@@ -165,6 +171,7 @@ class GotifyMessage:
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
+        """Read a message; the title, priority and extras may be missing."""
         data = _object(data)
         extras = data.get("extras") or {}
         return cls(
@@ -190,6 +197,7 @@ class GotifyPagedMessages:
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
+        """Read a page of messages with its paging."""
         data = _object(data)
         paging = _object(data.get("paging"))
         return cls(
@@ -202,6 +210,7 @@ class GotifyPagedMessages:
 
     @property
     def has_more(self) -> bool:
+        """Whether an older page follows."""
         return self.next is not None
 
 

@@ -31,7 +31,7 @@ TOKEN_HEADER: Final = "X-Gotify-Key"  # noqa: S105 - a header name, not a secret
 
 
 def _redirect_guard() -> aiohttp.TraceConfig:
-    """A trace config under which a redirect that leaves the origin raises.
+    """Return a trace config under which a redirect that leaves the origin raises.
 
     aiohttp follows a websocket handshake's redirects itself and sends every header along, the token
     too; this stops it before it does.
@@ -62,6 +62,7 @@ class SkippedFrames:
     """Counts the stream frames that were not a message, and logs them at most once a minute."""
 
     def __init__(self) -> None:
+        """Start with no frame skipped."""
         self.count = 0
         self._log = RateLimitedLog(_LOGGER)
 

@@ -23,7 +23,7 @@ def normalize_url(url: str) -> URL:
 
 
 def display_url(url: URL) -> str:
-    """A URL safe to show: credentials removed."""
+    """Return a URL safe to show: credentials removed."""
     return str(url.with_user(None).with_password(None)) if url.host else str(url)
 
 
