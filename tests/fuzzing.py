@@ -177,4 +177,4 @@ def readable(err: BaseException) -> str:
         assert text.strip(), f"an error without text: {err!r}"
         return text
     template = STRINGS["exceptions"][key]["message"]
-    return template.format(**(getattr(err, "translation_placeholders", None) or {}))
+    return str(template.format(**(getattr(err, "translation_placeholders", None) or {})))

@@ -6,8 +6,9 @@ accepted, tokens listed (v2) or shown once (v3), ``appid`` publishing (v3 only),
 the error JSON shape and status codes, image upload checks, paging, ``/stream``.
 
 Every request is recorded for assertions, and the double can be told to misbehave the way servers and
-reverse proxies do: 500, a 502 HTML page, 413 from a proxy, hanging past the client's timeout, dropping
-the connection, or refusing connections altogether (``stop()``, then ``start()`` again on the same port).
+reverse proxies do: a 400 or a 401 for one request, 500, a 502 HTML page, 413 from a proxy, hanging past
+the client's timeout, dropping the connection, or refusing connections altogether (``stop()``, then
+``start()`` again on the same port).
 """
 
 import asyncio
@@ -29,12 +30,15 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from aiohttp import WSCloseCode, web
+from aiohttp.typedefs import Handler
 from multidict import CIMultiDictProxy
 
 V2: str = "2.9.1"
 V3: str = "3.0.0"
 
 type Failure = Literal[
+    "400",
+    "401",
     "500",
     "502_html",
     "413_html",
@@ -460,7 +464,7 @@ class GotifyDouble:
         app.router.add_get("/image/{file}", self._image)
 
     @web.middleware
-    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         body = await request.read()
         self.requests.append(
             RecordedRequest(
@@ -509,6 +513,11 @@ class GotifyDouble:
         return None
 
     async def _misbehave(self, request: web.Request, failure: Failure) -> web.StreamResponse:
+        if failure == "400":  # refused for good, as Gotify refuses a request it cannot bind
+            return self._error(400, "the message was refused")
+        if failure == "401":  # the token is refused here (whatever it is)
+            refused = self._unauthorized()
+            return self._error(refused.status, refused.description)
         if failure == "500":
             return self._error(500, "database is locked")
         if failure == "502_html":
@@ -711,9 +720,9 @@ class GotifyDouble:
         if not request.content_type.startswith("multipart/"):
             raise GotifyHTTPError(400, "request Content-Type isn't multipart/form-data")
         upload = (await _form_fields(request)).get("file")
-        if upload is None or upload[0] is None:
+        filename, content = upload or (None, b"")
+        if filename is None:
             raise GotifyHTTPError(400, "file with key 'file' must be present")
-        filename, content = upload
         extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         if extension not in _IMAGE_EXTENSIONS:
             raise GotifyHTTPError(400, "invalid file extension")

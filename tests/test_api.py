@@ -3,11 +3,12 @@
 import asyncio
 import contextlib
 import logging
+import re
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import pytest
@@ -20,8 +21,10 @@ from custom_components.gotify.client import (
     GotifyConnectionError,
     GotifyError,
     GotifyInvalidResponseError,
+    GotifyMessage,
     GotifyNotFoundError,
     GotifyPayloadTooLargeError,
+    GotifyRedirectError,
     GotifyServerError,
     GotifyTimeoutError,
     GotifyUnreachableError,
@@ -34,6 +37,7 @@ from custom_components.gotify.client import (
 
 from .certificates import self_signed_context
 from .gotify_double import V2, V3, GotifyDouble
+from .helpers import Elsewhere, wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -290,7 +294,7 @@ async def test_delete_message(client: GotifyClient, gotify: GotifyDouble) -> Non
     application = gotify.add_application("Home Assistant")
     message = gotify.add_message(application, "old")
 
-    assert await client.delete_message(message.id) is None  # 200 with an empty body
+    assert await client.delete_message(message.id) is None  # type: ignore[func-returns-value]  # 200, empty
     assert message.id not in gotify.messages
     with pytest.raises(GotifyNotFoundError):
         await client.delete_message(message.id)
@@ -350,6 +354,15 @@ async def test_application_messages_limit_is_checked(client: GotifyClient, gotif
         await client.application_messages(application.id, limit=500)
 
 
+def stream_of(client: GotifyClient, **kwargs: Any) -> AsyncGenerator[GotifyMessage]:
+    """``client.stream()``: an async generator (which it is), to be closed when a test is done with it."""
+    return cast(AsyncGenerator[GotifyMessage], client.stream(**kwargs))
+
+
+async def next_message(messages: AsyncIterator[GotifyMessage]) -> GotifyMessage:
+    return await anext(messages)
+
+
 # --- stream -------------------------------------------------------------------------------------
 
 
@@ -358,14 +371,14 @@ async def test_stream_delivers_new_messages(client: GotifyClient, gotify: Gotify
     received: list[str] = []
 
     async def listen() -> None:
-        async with contextlib.aclosing(client.stream()) as messages:
+        async with contextlib.aclosing(stream_of(client)) as messages:
             async for message in messages:
                 received.append(message.message)
                 if len(received) == 2:
                     return
 
     listener = asyncio.create_task(listen())
-    await _wait_for(lambda: gotify.stream_count == 1)
+    await wait_for(lambda: gotify.stream_count == 1)
     gotify.add_message(application, "first")
     gotify.add_message(application, "second", extras={"x::y": {"z": 1}})
     await asyncio.wait_for(listener, 5)
@@ -377,7 +390,7 @@ async def test_stream_delivers_new_messages(client: GotifyClient, gotify: Gotify
     assert "Origin" not in handshake.headers  # Gotify rejects a mismatching Origin
     assert handshake.headers["X-Gotify-Key"] == gotify.client_token
     assert handshake.query == {}
-    await _wait_for(lambda: gotify.stream_count == 0)
+    await wait_for(lambda: gotify.stream_count == 0)
 
 
 async def test_stream_refuses_application_token(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
@@ -392,9 +405,9 @@ async def test_stream_refuses_application_token(session: aiohttp.ClientSession, 
 async def test_stream_ends_with_connection_error_when_the_server_goes(
     client: GotifyClient, gotify: GotifyDouble
 ) -> None:
-    messages = client.stream()
-    waiting = asyncio.create_task(anext(messages))
-    await _wait_for(lambda: gotify.stream_count == 1)
+    messages = stream_of(client)
+    waiting = asyncio.create_task(next_message(messages))
+    await wait_for(lambda: gotify.stream_count == 1)
 
     await gotify.stop()
 
@@ -406,15 +419,42 @@ async def test_stream_ends_with_connection_error_when_the_server_goes(
 
 
 async def test_stream_ends_when_the_client_is_deleted(client: GotifyClient, gotify: GotifyDouble) -> None:
-    messages = client.stream()
-    waiting = asyncio.create_task(anext(messages))
-    await _wait_for(lambda: gotify.stream_count == 1)
+    messages = stream_of(client)
+    waiting = asyncio.create_task(next_message(messages))
+    await wait_for(lambda: gotify.stream_count == 1)
 
     gotify.remove_client(gotify.client_token)
 
     with pytest.raises(GotifyConnectionError):
         await asyncio.wait_for(waiting, 5)
     await messages.aclose()
+
+
+async def test_token_never_follows_a_redirect_elsewhere(
+    session: aiohttp.ClientSession, gotify: GotifyDouble, elsewhere: Elsewhere
+) -> None:
+    gotify.redirect_to = elsewhere.url
+    client = GotifyClient(session, gotify.url, gotify.client_token, timeout=2.0)
+    application = gotify.add_application("Home Assistant")
+    expected = rf"the server redirected to {re.escape(elsewhere.url)}; use that address"
+
+    gotify.fail_next("redirect", path="/application")
+    with pytest.raises(GotifyRedirectError, match=expected):
+        await client.applications()
+    gotify.fail_next("redirect", path="/message", method="POST")
+    with pytest.raises(GotifyRedirectError, match=expected):
+        await client.send_message("m", app_token=application.token)
+    gotify.fail_next("redirect", path="/stream")
+    with pytest.raises(GotifyRedirectError, match=expected):
+        async with client.connect_stream():
+            pass
+    assert elsewhere.seen == []  # nothing, and no token, went there
+
+    # Within the server's own origin a redirect is followed, token and all (POST /message/ → /message).
+    sent = await client._request(  # the one path Gotify itself redirects
+        "POST", "message/", token=application.token, json_body={"message": "followed"}
+    )
+    assert sent["message"] == "followed"
 
 
 # --- failures -----------------------------------------------------------------------------------
@@ -560,7 +600,7 @@ async def test_no_secret_in_errors_or_logs(
     gotify.hang_seconds = 5
     errors: list[BaseException] = []
     for failure in ("500", "502_html", "413_html", "hang", "drop", "not_gotify"):
-        gotify.fail_next(failure)  # type: ignore[arg-type]
+        gotify.fail_next(failure)
         with pytest.raises(GotifyError) as caught:
             await client.send_message("hello", app_token=application.token)
         errors.append(caught.value)
@@ -575,22 +615,29 @@ async def test_no_secret_in_errors_or_logs(
         assert all(secret not in text for text in texts)
 
 
-async def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
 def test_versions_under_test() -> None:
     assert GotifyDouble(V2).is_v3 is False
     assert GotifyDouble(V3).is_v3 is True
 
 
-async def test_stream_stays_up_on_pings_alone(client: GotifyClient, gotify: GotifyDouble) -> None:
+async def test_stream_stays_up_on_pings_alone(
+    client: GotifyClient, gotify: GotifyDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pongs = 0
+    pong = aiohttp.ClientWebSocketResponse.pong
+
+    async def counting_pong(socket: aiohttp.ClientWebSocketResponse, message: bytes = b"") -> None:
+        nonlocal pongs
+        pongs += 1
+        await pong(socket, message)
+
+    monkeypatch.setattr(aiohttp.ClientWebSocketResponse, "pong", counting_pong)
     gotify.ping_interval = 0.05
-    messages = client.stream(idle_timeout=0.3)
-    waiting = asyncio.create_task(anext(messages))
-    await asyncio.sleep(1.0)  # several idle timeouts' worth of silence but for the pings
+    messages = stream_of(client, idle_timeout=0.3)
+    waiting = asyncio.create_task(next_message(messages))
+    # 20 pings answered: a second, several idle timeouts' worth of silence but for the pings. Had the
+    # idle timeout fired, the stream would have ended first.
+    await wait_for(lambda: pongs >= 20 or waiting.done())
     assert not waiting.done()
     gotify.add_message(gotify.add_application("Home Assistant"), "still here")
     assert (await asyncio.wait_for(waiting, 5)).message == "still here"
@@ -599,7 +646,7 @@ async def test_stream_stays_up_on_pings_alone(client: GotifyClient, gotify: Goti
 
 async def test_stream_silent_past_the_idle_timeout(client: GotifyClient, gotify: GotifyDouble) -> None:
     gotify.ping_interval = None  # a half-open connection: nothing arrives any more
-    messages = client.stream(idle_timeout=0.2)
+    messages = stream_of(client, idle_timeout=0.2)
     with pytest.raises(GotifyTimeoutError, match=r"stream silent for 0\.2 s"):
         await anext(messages)
     await messages.aclose()
@@ -636,3 +683,46 @@ def test_reasons_never_quote_a_url() -> None:
     from custom_components.gotify.client.errors import reason as _reason
 
     assert _reason(aiohttp.InvalidURL("https://user:hunter2@host:99999/")) == "invalid URL"
+
+
+async def test_stream_token_never_follows_a_redirect_of_the_handshake(
+    session: aiohttp.ClientSession, gotify: GotifyDouble, elsewhere: Any
+) -> None:
+    """A proxy that redirects only requests carrying the token: the handshake itself is redirected."""
+    gotify.redirect_to = elsewhere.url
+    client = GotifyClient(session, gotify.url, gotify.client_token, timeout=2.0)
+    gotify.fail_next("redirect_authenticated", path="/stream")
+    with pytest.raises(GotifyRedirectError, match=f"the server redirected to {elsewhere.url}; use"):
+        async with client.connect_stream():
+            pass
+    assert elsewhere.seen == []
+    # Without a redirect the same client streams, on the session's own connection pool.
+    async with client.connect_stream():
+        assert gotify.stream_count == 1
+
+
+@pytest.mark.parametrize("location", ["http://[bad", "mailto:"])
+async def test_malformed_redirect_is_not_gotify(
+    session: aiohttp.ClientSession, gotify: GotifyDouble, location: str
+) -> None:
+    gotify.redirect_to = location
+    client = GotifyClient(session, gotify.url, gotify.client_token, timeout=2.0)
+    gotify.fail_next("redirect", path="/application")
+    with pytest.raises(GotifyInvalidResponseError, match="not a valid address"):
+        await client.applications()
+
+
+async def test_image_upload_follows_a_redirect_within_the_server(
+    session: aiohttp.ClientSession, gotify: GotifyDouble
+) -> None:
+    """A 307 keeps the method and the body: the form is sent again, not reused."""
+    client = GotifyClient(session, gotify.url, gotify.client_token, timeout=2.0)
+    application = gotify.add_application("Home Assistant")
+    gotify.redirect_to = gotify.url
+    gotify.fail_next("redirect", path=f"/application/{application.id}/image")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    updated = await client.upload_application_image(application.id, png, "icon.png")
+    assert updated.image
+    uploads = gotify.requests_to("POST", f"/application/{application.id}/image")
+    assert len(uploads) == 2
+    assert all(png in upload.body for upload in uploads)

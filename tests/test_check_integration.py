@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import yaml
@@ -220,9 +221,9 @@ ENGLISH = {
 }
 
 
-def _english(path: str, value: object, document: object = None) -> dict[str, object]:
+def _english(path: str, value: object, document: object = None) -> dict[str, Any]:
     """A copy of ``document`` (ENGLISH) with ``path`` set to ``value`` (removed for None)."""
-    copy = json.loads(json.dumps(ENGLISH if document is None else document))
+    copy: dict[str, Any] = json.loads(json.dumps(ENGLISH if document is None else document))
     node = copy
     *parents, last = path.split(".")
     for part in parents:
@@ -357,7 +358,10 @@ def test_a_quality_scale_without_rules_is_caught(checker: ModuleType, document: 
 
 # icons.json
 ICON_STRINGS = {"entity": {"binary_sensor": {"connection": {"name": "Connection"}}, "sensor": {"v": {}}}}
-ICON_SERVICES = {"send": {"fields": {"message": {}, "advanced": {"fields": {"tag": {}}}}}, "clear": None}
+ICON_SERVICES: dict[str, Any] = {
+    "send": {"fields": {"message": {}, "advanced": {"fields": {"tag": {}}}}},
+    "clear": None,
+}
 ICONS = {
     "entity": {
         "binary_sensor": {

@@ -1,25 +1,58 @@
-"""The config flow through Home Assistant's flow manager, against the server double."""
+"""The config flow, reauth, reconfigure, the options and the application subentries.
+
+Through Home Assistant's flow manager, and over its HTTP API exactly as the frontend drives them (which
+also proves that every form serializes for the frontend on both ends of the matrix: Home Assistant 2026
+serializes forms with probatio, 2025.4 with voluptuous_serialize).
+"""
 
 import importlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigEntryState,
+    ConfigFlowResult,
+    SubentryFlowResult,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
 
-from custom_components.gotify.client import GotifyError
+from custom_components.gotify.client import GotifyError, GotifyUser, GotifyValidationError
+from custom_components.gotify.compat import vol
+from custom_components.gotify.config_flow import Account, WholeNumberSelector, _home_assistant_icon
 from custom_components.gotify.const import DOMAIN, SUBENTRY_APPLICATION
 
 from .certificates import self_signed_context
-from .gotify_double import V3, Client, GotifyDouble
-from .helpers import mock_entry, setup_entry
+from .gotify_double import V3, Client, Failure, GotifyDouble
+from .helpers import Elsewhere, form_field, form_fields, mock_entry, post_json, setup_entry
+
+COMPONENT = Path(__file__).resolve().parent.parent / "custom_components" / "gotify"
+STRINGS = json.loads((COMPONENT / "strings.json").read_text())
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"home assistant icon"
+
+
+def _placeholders(result: ConfigFlowResult | SubentryFlowResult) -> Mapping[str, str]:
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    return placeholders
+
+
+def _schema(result: ConfigFlowResult | SubentryFlowResult) -> vol.Schema:
+    schema = result["data_schema"]
+    assert schema is not None
+    return schema
 
 
 @pytest.fixture
@@ -34,11 +67,14 @@ def frontend_icon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
     return PNG
 
 
-async def _start(hass: HomeAssistant, gotify: GotifyDouble, **overrides: Any) -> dict[str, Any]:
+async def _start(hass: HomeAssistant, gotify: GotifyDouble, **overrides: Any) -> ConfigFlowResult:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
     user_input = {"url": gotify.url, "token": gotify.client_token, "verify_ssl": True} | overrides
-    return dict(await hass.config_entries.flow.async_configure(result["flow_id"], user_input))
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
+# --- user step ------------------------------------------------------------------------------------
 
 
 async def test_create_default_application(
@@ -88,7 +124,7 @@ async def test_create_default_application(
 
 async def test_default_form_values(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     result = await _start(hass, gotify)
-    schema = {str(key): key for key in result["data_schema"].schema}
+    schema = {str(key): key for key in _schema(result).schema}
     assert schema["name"].default() == "Home Assistant"
     assert schema["description"].default() == "Notifications from Home Assistant"
     assert schema["default_priority"].default() == 4
@@ -141,7 +177,10 @@ async def test_select_existing_application(hass: HomeAssistant, gotify: GotifyDo
     # v2 lists application tokens; v3 does not, and the client token publishes with the id instead.
     assert subentry.data == {"app_id": chosen.id, "app_token": None if gotify.is_v3 else chosen.token}
     await hass.services.async_call("notify", "gotify_alerts", {"message": "hi"}, blocking=True)
-    assert gotify.messages[max(gotify.messages)].appid == chosen.id if gotify.is_v3 else True
+    request = gotify.requests_to("POST", "/message")[-1]
+    key, appid = (gotify.client_token, chosen.id) if gotify.is_v3 else (chosen.token, None)
+    assert (request.headers["X-Gotify-Key"], request.json.get("appid")) == (key, appid)
+    assert gotify.messages[max(gotify.messages)].appid == chosen.id
 
 
 async def test_create_when_applications_exist(hass: HomeAssistant, gotify: GotifyDouble) -> None:
@@ -155,7 +194,7 @@ async def test_create_when_applications_exist(hass: HomeAssistant, gotify: Gotif
         result["flow_id"], {"name": "home assistant", "default_priority": 4}
     )
     assert result["errors"] == {"name": "application_exists"}
-    assert result["description_placeholders"]["name"] == "home assistant"
+    assert _placeholders(result)["name"] == "home assistant"
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": "  ", "default_priority": 4}
@@ -176,7 +215,7 @@ async def test_application_refused_by_gotify(hass: HomeAssistant, gotify: Gotify
         result["flow_id"], {"name": "HA", "default_priority": 4}
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    assert "database is locked" in result["description_placeholders"]["reason"]
+    assert "database is locked" in _placeholders(result)["reason"]
 
     gotify.remove_client(gotify.client_token)
     result = await hass.config_entries.flow.async_configure(
@@ -189,7 +228,7 @@ async def test_application_validation_error(hass: HomeAssistant, gotify: GotifyD
     result = await _start(hass, gotify)
     with patch(
         "custom_components.gotify.client.GotifyClient.create_application",
-        side_effect=__import__("custom_components.gotify.client", fromlist=["x"]).GotifyValidationError(
+        side_effect=GotifyValidationError(
             400, "Bad Request", "name too long", method="POST", path="application"
         ),
     ):
@@ -197,17 +236,27 @@ async def test_application_validation_error(hass: HomeAssistant, gotify: GotifyD
             result["flow_id"], {"name": "HA", "default_priority": 4}
         )
     assert result["errors"] == {"base": "application_rejected"}
-    assert result["description_placeholders"]["reason"] == "name too long"
+    assert _placeholders(result)["reason"] == "name too long"
 
 
+def _refuse_next(failure: Failure) -> Callable[[GotifyDouble], dict[str, Any]]:
+    def prepare(gotify: GotifyDouble) -> dict[str, Any]:
+        gotify.fail_next(failure)
+        return {}
+
+    return prepare
+
+
+# After the correction: no application yet means creating one; one (the "x" whose token was pasted)
+# means the menu.
 @pytest.mark.parametrize(
-    ("prepare", "field", "error"),
+    ("prepare", "field", "error", "next_step"),
     [
-        (lambda g: {"url": "ftp://nowhere"}, "url", "invalid_url"),
-        (lambda g: {"token": "Cwrongtoken0000"}, "token", "invalid_token"),
-        (lambda g: {"token": g.add_application("x").token}, "token", "application_token"),
-        (lambda g: g.fail_next("not_gotify") or {}, "url", "not_gotify"),
-        (lambda g: g.fail_next("502_html") or {}, "url", "not_gotify"),
+        (lambda g: {"url": "ftp://nowhere"}, "url", "invalid_url", "create_application"),
+        (lambda g: {"token": "Cwrongtoken0000"}, "token", "invalid_token", "create_application"),
+        (lambda g: {"token": g.add_application("x").token}, "token", "application_token", "application"),
+        (_refuse_next("not_gotify"), "url", "not_gotify", "create_application"),
+        (_refuse_next("502_html"), "url", "not_gotify", "create_application"),
     ],
 )
 async def test_user_step_errors(
@@ -216,6 +265,7 @@ async def test_user_step_errors(
     prepare: Callable[[GotifyDouble], dict[str, Any]],
     field: str,
     error: str,
+    next_step: str,
 ) -> None:
     result = await _start(hass, gotify, **prepare(gotify))
     assert (result["type"], result["errors"]) == (FlowResultType.FORM, {field: error})
@@ -224,14 +274,14 @@ async def test_user_step_errors(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"url": gotify.url, "token": gotify.client_token, "verify_ssl": True}
     )
-    assert result["step_id"] in ("create_application", "application")
+    assert result["step_id"] == next_step
 
 
 async def test_cannot_connect(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     await gotify.stop()
     result = await _start(hass, gotify)
     assert result["errors"] == {"url": "cannot_connect"}
-    assert "cannot connect" in result["description_placeholders"]["reason"]
+    assert "cannot connect" in _placeholders(result)["reason"]
     await gotify.start()
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"url": gotify.url, "token": gotify.client_token, "verify_ssl": True}
@@ -293,8 +343,9 @@ async def test_reverse_proxy_sub_path_is_normalised(
         await double.stop()
 
 
-async def test_same_account_twice_aborts(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
+async def test_same_account_twice_aborts(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
     other_client = gotify.add_client(gotify.admin, "second").token
 
     result = await _start(hass, gotify, token=other_client)
@@ -302,10 +353,37 @@ async def test_same_account_twice_aborts(hass: HomeAssistant, gotify: GotifyDoub
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
 
 
-async def test_another_user_of_the_same_server_is_a_new_entry(
-    hass: HomeAssistant, gotify: GotifyDouble
+async def test_config_flow_names_where_the_server_redirects(
+    hass: HomeAssistant, gotify: GotifyDouble, elsewhere: Elsewhere
 ) -> None:
-    await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
+    gotify.redirect_to = elsewhere.url
+    gotify.fail_next("redirect", path="/version")
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"url": gotify.url, "token": gotify.client_token, "verify_ssl": True}
+    )
+    assert result["errors"] == {"url": "redirected"}
+    assert _placeholders(result)["target"] == elsewhere.url
+    assert elsewhere.seen == []
+
+
+@pytest.mark.parametrize("bad", ["CabcDEF\nghi", "Cabc\rDEF", "Cabc\x00DEF", "C abc"])
+async def test_token_with_invalid_characters(hass: HomeAssistant, gotify: GotifyDouble, bad: str) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"url": gotify.url, "token": bad, "verify_ssl": True}
+    )
+    assert result["errors"] == {"token": "invalid_token_characters"}
+    # Around the token, a pasted line break is harmless and dropped.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"url": gotify.url, "token": f" {gotify.client_token}\r\n", "verify_ssl": True}
+    )
+    assert result["step_id"] == "create_application"
+
+
+async def test_another_user_of_the_same_server_is_a_new_entry(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
     guest = gotify.add_user("guest")
     result = await _start(hass, gotify, token=gotify.add_client(guest).token)
     result = await hass.config_entries.flow.async_configure(
@@ -340,21 +418,23 @@ async def test_reauth(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     assert entry.state is ConfigEntryState.LOADED
 
 
-async def test_reauth_with_another_account_aborts(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    result = await entry.start_reauth_flow(hass)
+async def test_reauth_with_another_account_aborts(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    result = await home.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
 
     guest_token = gotify.add_client(gotify.add_user("guest")).token
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"token": guest_token})
 
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "account_mismatch")
-    assert entry.data["token"] == gotify.client_token
+    assert home.data["token"] == gotify.client_token
 
 
-async def test_reauth_server_unreachable(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    result = await entry.start_reauth_flow(hass)
+async def test_reauth_server_unreachable(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    result = await home.start_reauth_flow(hass)
     gotify.fail_next("hang")
     gotify.hang_seconds = 0.1
     await gotify.stop()
@@ -362,69 +442,81 @@ async def test_reauth_server_unreachable(hass: HomeAssistant, gotify: GotifyDoub
     assert result["errors"] == {"base": "cannot_connect"}
 
 
+async def test_reauth_token_with_invalid_characters(hass: HomeAssistant, gotify: GotifyDouble) -> None:
+    entry = mock_entry(gotify, gotify.add_application("Home Assistant"))
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"token": "Cab\ncd"})
+    assert result["errors"] == {"token": "invalid_token_characters"}
+
+
 # --- reconfigure --------------------------------------------------------------------------------
 
 
 async def _reconfigure(
     hass: HomeAssistant, entry: MockConfigEntry, url: str, verify_ssl: bool = True
-) -> dict[str, Any]:
+) -> ConfigFlowResult:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
     )
     assert result["step_id"] == "reconfigure"
-    return dict(
-        await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"url": url, "verify_ssl": verify_ssl}
-        )
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"url": url, "verify_ssl": verify_ssl}
     )
 
 
 async def test_reconfigure_moves_to_a_new_address(
-    hass: HomeAssistant, gotify: GotifyDouble, unused_tcp_port_factory: Callable[[], int]
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    unused_tcp_port_factory: Callable[[], int],
 ) -> None:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
     # The same server, now also reachable behind a reverse proxy on a sub-path.
     await gotify.stop()
     gotify.base_path = "/gotify"
     await gotify.start(unused_tcp_port_factory())
 
-    result = await _reconfigure(hass, entry, gotify.url + "/")
+    result = await _reconfigure(hass, home, gotify.url + "/")
     await hass.async_block_till_done()
 
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
-    assert entry.data["url"] == gotify.url
-    assert entry.unique_id == f"{gotify.url}#{gotify.admin.id}"
-    assert entry.title == f"admin@{gotify.url.removeprefix('http://').removesuffix('/gotify')}"
-    assert entry.state is ConfigEntryState.LOADED
+    assert home.data["url"] == gotify.url
+    assert home.unique_id == f"{gotify.url}#{gotify.admin.id}"
+    assert home.title == f"admin@{gotify.url.removeprefix('http://').removesuffix('/gotify')}"
+    assert home.state is ConfigEntryState.LOADED
 
 
 async def test_reconfigure_errors(
-    hass: HomeAssistant, gotify: GotifyDouble, unused_tcp_port_factory: Callable[[], int]
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    unused_tcp_port_factory: Callable[[], int],
 ) -> None:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
     other = GotifyDouble(gotify.version)
     await other.start(unused_tcp_port_factory())
     try:
-        result = await _reconfigure(hass, entry, "not a url at all://")
+        result = await _reconfigure(hass, home, "not a url at all://")
         assert result["errors"] == {"url": "invalid_url"}
 
         # Another server, where this token means nothing.
-        result = await _reconfigure(hass, entry, other.url)
+        result = await _reconfigure(hass, home, other.url)
         assert result["errors"] == {"base": "token_not_valid_here"}
 
         # Another server where the same token belongs to someone else.
         guest = other.add_user("guest")
         other.clients[gotify.client_token] = Client(99, gotify.client_token, guest.id, "copy")
-        result = await _reconfigure(hass, entry, other.url)
+        result = await _reconfigure(hass, home, other.url)
         assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "account_mismatch")
     finally:
         await other.stop()
 
 
 async def test_reconfigure_onto_another_entry_aborts(
-    hass: HomeAssistant, gotify: GotifyDouble, unused_tcp_port_factory: Callable[[], int]
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    unused_tcp_port_factory: Callable[[], int],
 ) -> None:
-    first = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
     second_url = gotify.url.replace("127.0.0.1", "localhost")
     second = mock_entry(gotify, gotify.application_named("Home Assistant"))
     second.add_to_hass(hass)
@@ -435,18 +527,27 @@ async def test_reconfigure_onto_another_entry_aborts(
     result = await _reconfigure(hass, second, gotify.url)
 
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
-    assert first.state is ConfigEntryState.LOADED
+    assert home.state is ConfigEntryState.LOADED
+
+
+async def test_reconfigure_same_address_changes_verify_ssl(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    unique_id = home.unique_id
+    result = await _reconfigure(hass, home, gotify.url, verify_ssl=False)
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert (home.unique_id, home.data["verify_ssl"]) == (unique_id, False)
 
 
 # --- options ------------------------------------------------------------------------------------
 
 
-async def test_options(hass: HomeAssistant, gotify: GotifyDouble) -> None:
+async def test_options(hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry) -> None:
     await hass.config.async_update(external_url="https://ha.example.com")
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    schema = {str(key): key.default() for key in result["data_schema"].schema}
+    result = await hass.config_entries.options.async_init(home.entry_id)
+    schema = {str(key): key.default() for key in _schema(result).schema}
     assert schema == {
         "priority": 4,
         "markdown": True,
@@ -467,7 +568,7 @@ async def test_options(hass: HomeAssistant, gotify: GotifyDouble) -> None:
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {
+    assert home.options == {
         "priority": 6,
         "markdown": False,
         "click_target": "browser",
@@ -490,7 +591,7 @@ async def test_browser_target_without_a_url_falls_back_to_the_app(
     )
     with patch(
         "custom_components.gotify.sender.get_url",
-        side_effect=__import__("homeassistant.helpers.network", fromlist=["x"]).NoURLAvailableError,
+        side_effect=NoURLAvailableError,
     ):
         await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)
     extras = gotify.requests_to("POST", "/message")[-1].json["extras"]
@@ -501,11 +602,9 @@ async def test_browser_target_without_a_url_falls_back_to_the_app(
 # --- application subentries ---------------------------------------------------------------------
 
 
-async def _add_application(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
-    return dict(
-        await hass.config_entries.subentries.async_init(
-            (entry.entry_id, SUBENTRY_APPLICATION), context={"source": SOURCE_USER}
-        )
+async def _add_application(hass: HomeAssistant, entry: MockConfigEntry) -> SubentryFlowResult:
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_APPLICATION), context={"source": SOURCE_USER}
     )
 
 
@@ -519,7 +618,7 @@ async def test_add_existing_application(hass: HomeAssistant, gotify: GotifyDoubl
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"next_step_id": "select_application"}
     )
-    options = result["data_schema"].schema["application"].config["options"]
+    options = _schema(result).schema["application"].config["options"]
     assert options == [{"value": str(garage.id), "label": "Garage"}]  # the one already added is not offered
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"application": str(garage.id)}
@@ -533,11 +632,10 @@ async def test_add_existing_application(hass: HomeAssistant, gotify: GotifyDoubl
 
 
 async def test_add_new_application_when_all_are_taken(
-    hass: HomeAssistant, gotify: GotifyDouble, frontend_icon: bytes
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, frontend_icon: bytes
 ) -> None:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
 
-    result = await _add_application(hass, entry)
+    result = await _add_application(hass, home)
     assert result["step_id"] == "create_application"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Home Assistant", "default_priority": 4}
@@ -555,21 +653,20 @@ async def test_add_new_application_when_all_are_taken(
     assert hass.services.has_service("notify", "gotify_cameras")
 
 
-async def test_add_application_server_unreachable(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
+async def test_add_application_server_unreachable(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
     gotify.fail_next("500", path="/application")
-    result = await _add_application(hass, entry)
+    result = await _add_application(hass, home)
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "cannot_connect")
 
 
 async def _reconfigure_application(
     hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
-) -> dict[str, Any]:
-    return dict(
-        await hass.config_entries.subentries.async_init(
-            (entry.entry_id, SUBENTRY_APPLICATION),
-            context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
-        )
+) -> SubentryFlowResult:
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_APPLICATION),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
     )
 
 
@@ -580,7 +677,7 @@ async def test_reconfigure_application(hass: HomeAssistant, gotify: GotifyDouble
 
     result = await _reconfigure_application(hass, entry, subentry_id)
     assert result["step_id"] == "reconfigure"
-    suggested = {str(k): k.description["suggested_value"] for k in result["data_schema"].schema}
+    suggested = {str(k): k.description["suggested_value"] for k in _schema(result).schema}
     assert suggested == {"name": "Home Assistant", "description": "old", "default_priority": 3}
 
     result = await hass.config_entries.subentries.async_configure(
@@ -617,12 +714,23 @@ async def test_reconfigure_deleted_application(hass: HomeAssistant, gotify: Goti
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "cannot_connect")
 
 
+async def test_reconfigure_application_refused(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    result = await _reconfigure_application(hass, home, next(iter(home.subentries)))
+    refusal = GotifyValidationError(400, "Bad Request", "name too long", method="PUT", path="application/1")
+    with patch("custom_components.gotify.client.GotifyClient.update_application", side_effect=refusal):
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"name": "x" * 300, "default_priority": 4}
+        )
+    assert result["errors"] == {"base": "application_rejected"}
+    assert _placeholders(result)["reason"] == "name too long"
+
+
+# --- the account and the icon -------------------------------------------------------------------
+
+
 def test_account_title_without_a_port() -> None:
-    from yarl import URL
-
-    from custom_components.gotify.client import GotifyUser
-    from custom_components.gotify.config_flow import Account
-
     account = Account(None, None, GotifyUser(1, "admin", True), URL("https://gotify.example.com/"), "C", True)  # type: ignore[arg-type]
     assert (account.title, account.url_text, account.unique_id) == (
         "admin@gotify.example.com",
@@ -631,12 +739,22 @@ def test_account_title_without_a_port() -> None:
     )
 
 
+def test_ipv6_host_is_bracketed_in_the_title() -> None:
+    account = Account(
+        client=None,  # type: ignore[arg-type]
+        version=None,  # type: ignore[arg-type]
+        user=GotifyUser(1, "admin", True),
+        url=URL("http://[::1]:8080/"),
+        token="C",
+        verify_ssl=True,
+    )
+    assert account.title == "admin@[::1]:8080"
+
+
 @pytest.mark.parametrize(("files", "expected"), [(["favicon-192x192.png"], PNG), ([], None)])
 def test_frontend_icon_lookup(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[str], expected: bytes | None
 ) -> None:
-    from custom_components.gotify.config_flow import _home_assistant_icon
-
     icons = tmp_path / "hass_frontend" / "static" / "icons"
     icons.mkdir(parents=True)
     (tmp_path / "hass_frontend" / "__init__.py").write_text("")
@@ -647,24 +765,198 @@ def test_frontend_icon_lookup(
     assert _home_assistant_icon() == expected
 
 
-async def test_reconfigure_same_address_changes_verify_ssl(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    unique_id = entry.unique_id
-    result = await _reconfigure(hass, entry, gotify.url, verify_ssl=False)
+# --- over HTTP, as the frontend drives the flows -----------------------------------------------
+
+
+async def test_config_flow_over_http(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, gotify: GotifyDouble
+) -> None:
+    gotify.add_application("Existing")
+    # In tests the HTTP app freezes once the client starts (Home Assistant itself keeps it open for
+    # integrations set up later), so the integration's view must be registered first.
+    for integration in (DOMAIN, "notify", "config"):
+        assert await async_setup_component(hass, integration, {})
+    client = await hass_client()
+
+    result = await post_json(client, "/api/config/config_entries/flow", {"handler": DOMAIN})
+    assert (result["step_id"], form_fields(result)) == ("user", ["url", "token", "verify_ssl"])
+    assert "text" in result["data_schema"][0]["selector"]
+
+    flow = f"/api/config/config_entries/flow/{result['flow_id']}"
+    result = await post_json(
+        client, flow, {"url": gotify.url, "token": gotify.client_token, "verify_ssl": True}
+    )
+    assert (result["type"], result["step_id"]) == ("menu", "application")
+    result = await post_json(client, flow, {"next_step_id": "create_application"})
+    assert form_fields(result) == ["name", "description", "default_priority"]
+    result = await post_json(
+        client, flow, {"name": "Home Assistant", "description": "", "default_priority": 4}
+    )
     await hass.async_block_till_done()
-    assert result["reason"] == "reconfigure_successful"
-    assert (entry.unique_id, entry.data["verify_ssl"]) == (unique_id, False)
+    assert result["type"] == "create_entry"
+
+    await hass.services.async_call(
+        "notify", "gotify_home_assistant", {"message": "from the UI"}, blocking=True
+    )
+    assert gotify.messages[max(gotify.messages)].message == "from the UI"
 
 
-async def test_reconfigure_application_refused(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    from custom_components.gotify.client import GotifyValidationError
+async def test_options_and_subentry_flows_over_http(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    gotify.add_application("Garage")
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
 
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    result = await _reconfigure_application(hass, entry, next(iter(entry.subentries)))
-    refusal = GotifyValidationError(400, "Bad Request", "name too long", method="PUT", path="application/1")
-    with patch("custom_components.gotify.client.GotifyClient.update_application", side_effect=refusal):
-        result = await hass.config_entries.subentries.async_configure(
-            result["flow_id"], {"name": "x" * 300, "default_priority": 4}
-        )
-    assert result["errors"] == {"base": "application_rejected"}
-    assert result["description_placeholders"]["reason"] == "name too long"
+    result = await post_json(client, "/api/config/config_entries/options/flow", {"handler": home.entry_id})
+    assert form_fields(result) == ["priority", "markdown", "click_target", "queue", "attachment_expiry"]
+    result = await post_json(
+        client,
+        f"/api/config/config_entries/options/flow/{result['flow_id']}",
+        {"priority": 7, "markdown": True, "click_target": "app", "attachment_expiry": 24, "queue": True},
+    )
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert home.options["priority"] == 7
+
+    result = await post_json(
+        client, "/api/config/config_entries/subentries/flow", {"handler": [home.entry_id, "application"]}
+    )
+    assert result["type"] == "menu"
+    path = f"/api/config/config_entries/subentries/flow/{result['flow_id']}"
+    result = await post_json(client, path, {"next_step_id": "select_application"})
+    assert form_fields(result) == ["application"]
+    garage = gotify.application_named("Garage")
+    result = await post_json(client, path, {"application": str(garage.id)})
+    await hass.async_block_till_done()
+    assert result["type"] == "create_entry"
+    assert hass.services.has_service("notify", "gotify_garage")
+
+
+async def _subentry_create_form(client: Any, entry_id: str) -> tuple[str, dict[str, Any]]:
+    result = await post_json(
+        client, "/api/config/config_entries/subentries/flow", {"handler": [entry_id, "application"]}
+    )
+    path = f"/api/config/config_entries/subentries/flow/{result['flow_id']}"
+    if result["type"] == "menu":
+        result = await post_json(client, path, {"next_step_id": "create_application"})
+    assert result["step_id"] == "create_application"
+    return path, result
+
+
+async def test_add_application_starts_with_a_free_name(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    gotify.add_application("Backups")
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+
+    path, result = await _subentry_create_form(client, home.entry_id)
+    # "Home Assistant" is set up already: the name starts empty instead of with a name that cannot work.
+    assert "default" not in form_field(result, "name")
+
+    # A name of an application that is set up already: the only way out is another name.
+    result = await post_json(client, path, {"name": "home assistant", "default_priority": 4})
+    assert result["errors"] == {"name": "application_set_up"}
+    assert "Use an existing" not in STRINGS["config_subentries"]["application"]["error"]["application_set_up"]
+    # One that is not set up yet can be added instead, and the error says how.
+    result = await post_json(client, path, {"name": "Backups", "default_priority": 4})
+    assert result["errors"] == {"name": "application_exists"}
+    assert (
+        "Use an existing application"
+        in STRINGS["config_subentries"]["application"]["error"]["application_exists"]
+    )
+
+
+async def test_first_application_starts_with_home_assistant(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, gotify: GotifyDouble
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    result = await post_json(client, "/api/config/config_entries/flow", {"handler": DOMAIN})
+    flow = f"/api/config/config_entries/flow/{result['flow_id']}"
+    result = await post_json(
+        client, flow, {"url": gotify.url, "token": gotify.client_token, "verify_ssl": True}
+    )
+    assert result["step_id"] == "create_application"
+    assert form_field(result, "name")["default"] == "Home Assistant"
+
+
+@pytest.mark.parametrize("value", [11, -1, 7.5, "loud"])
+async def test_default_priority_is_a_whole_number_from_0_to_10(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    value: Any,
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    path, result = await _subentry_create_form(client, home.entry_id)
+    assert form_field(result, "default_priority")["selector"]["number"]["step"] == 1
+
+    result = await post_json(client, path, {"name": "Garage", "default_priority": value}, status=400)
+    assert result["errors"] == {"default_priority": "invalid_priority"}
+    assert STRINGS["config_subentries"]["application"]["error"]["invalid_priority"] == (
+        "Enter a whole number from 0 to 10."
+    )
+    assert not gotify.requests_to("POST", "/application")
+
+    result = await post_json(client, path, {"name": "Garage", "default_priority": 7.0})
+    assert result["type"] == "create_entry"
+    assert gotify.requests_to("POST", "/application")[-1].json == {
+        "name": "Garage",
+        "description": "Notifications from Home Assistant",
+        "defaultPriority": 7,
+    }
+
+
+async def test_every_priority_field_refuses_what_gotify_cannot_take(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    """The config flow, the application's settings and the options say what is allowed, translated."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+
+    result = await post_json(client, "/api/config/config_entries/flow", {"handler": DOMAIN})
+    flow = f"/api/config/config_entries/flow/{result['flow_id']}"
+    other = gotify.add_client(gotify.add_user("other"))
+    result = await post_json(client, flow, {"url": gotify.url, "token": other.token, "verify_ssl": True})
+    result = await post_json(client, flow, {"name": "Home Assistant", "default_priority": 10.5}, status=400)
+    assert result["errors"] == {"default_priority": "invalid_priority"}
+    assert "invalid_priority" in STRINGS["config"]["error"]
+
+    subentry_id = next(iter(home.subentries))
+    result = await post_json(
+        client,
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [home.entry_id, "application"], "subentry_id": subentry_id, "source": "reconfigure"},
+    )
+    path = f"/api/config/config_entries/subentries/flow/{result['flow_id']}"
+    result = await post_json(client, path, {"name": "Home Assistant", "default_priority": 11}, status=400)
+    assert result["errors"] == {"default_priority": "invalid_priority"}
+
+    result = await post_json(client, "/api/config/config_entries/options/flow", {"handler": home.entry_id})
+    options = f"/api/config/config_entries/options/flow/{result['flow_id']}"
+    valid = {"priority": 4, "markdown": True, "click_target": "app", "queue": True, "attachment_expiry": 24}
+    for changed, error in (
+        ({"priority": 12}, {"priority": "invalid_priority"}),
+        ({"attachment_expiry": 0}, {"attachment_expiry": "invalid_expiry"}),
+        ({"attachment_expiry": 721}, {"attachment_expiry": "invalid_expiry"}),
+        ({"attachment_expiry": 1.5}, {"attachment_expiry": "invalid_expiry"}),
+    ):
+        result = await post_json(client, options, valid | changed, status=400)
+        assert result["errors"] == error
+    assert set(STRINGS["options"]["error"]) == {"invalid_priority", "invalid_expiry"}
+    result = await post_json(client, options, valid | {"priority": 6.0, "attachment_expiry": 48.0})
+    assert result["type"] == "create_entry"
+    assert (home.options["priority"], home.options["attachment_expiry"]) == (6, 48)
+    assert all(type(home.options[key]) is int for key in ("priority", "attachment_expiry"))
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), True, False, float("inf"), float("nan")])
+def test_whole_number_field_refuses_what_is_no_whole_number(value: Any) -> None:
+    selector = WholeNumberSelector(0, 10, "invalid_priority")
+    with pytest.raises(Exception, match="invalid_priority") as caught:
+        selector(value)
+    assert type(caught.value).__name__ == "Invalid"

@@ -12,11 +12,11 @@ import pytest
 from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.gotify import listener, outbox
+from custom_components.gotify import listener
 from custom_components.gotify.const import EVENT_MESSAGE_RECEIVED
 
 from .gotify_double import Failure, GotifyDouble
-from .helpers import mock_entry, setup_entry, wait_for
+from .helpers import wait_for
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 SENDS = int(os.environ.get("STORM_SENDS", "200"))
@@ -24,24 +24,15 @@ FAILURES: list[Failure] = ["500", "502_html", "not_gotify", "other_json", "hang"
 
 
 @pytest.fixture(autouse=True)
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outbox, "RETRY_MIN", 0.02)
-    monkeypatch.setattr(outbox, "RETRY_MAX", 0.2)
-    monkeypatch.setattr(listener, "RECONNECT_MIN", 0.02)
+def reconnect_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream backs off to at most half a second (retries are fast already: tests/conftest.py)."""
     monkeypatch.setattr(listener, "RECONNECT_MAX", 0.5)
 
 
-@pytest.fixture
-async def home(hass: HomeAssistant, gotify: GotifyDouble) -> MockConfigEntry:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    await wait_for(lambda: entry.runtime_data.listener.status.connected)
-    # A hung request fails after half a second here rather than after the real ten.
-    entry.runtime_data.account.client._timeout = 0.5
-    gotify.hang_seconds = 2.0
-    return entry
-
-
 async def test_fault_storm(hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry) -> None:
+    # A hung request fails after half a second here rather than after the real ten.
+    home.runtime_data.account.client._timeout = 0.5
+    gotify.hang_seconds = 2.0
     storm = random.Random(SEED * 10 + int(gotify.version[0]))
     application = gotify.application_named("Home Assistant")
     events: list[str] = []

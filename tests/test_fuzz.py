@@ -20,19 +20,16 @@ from custom_components.gotify.const import DOMAIN
 
 from .fuzzing import PayloadGenerator, readable
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, notify_entity, setup_entry, wait_for
+from .helpers import notify_entity
 
 PAYLOADS = int(os.environ.get("FUZZ_PAYLOADS", "1000"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 
 
 @pytest.fixture
-async def home(hass: HomeAssistant, gotify: GotifyDouble) -> MockConfigEntry:
-    await hass.config.async_update(external_url="https://ha.example.com")
-    gotify.add_application("Garage")
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    await wait_for(lambda: entry.runtime_data.listener.status.connected)
-    return entry
+def other_applications() -> list[str]:
+    """The account has a Garage application too, before ``home`` is set up."""
+    return ["Garage"]
 
 
 def _well_formed(body: dict[str, Any]) -> bool:

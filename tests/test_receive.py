@@ -1,99 +1,31 @@
-"""Receiving: the stream, catch-up after gaps, events, status entities, diagnostics and repairs."""
+"""Receiving: the stream, catch-up after gaps, no echoes of our own messages, broken frames, a stream that
+flaps, a refused token."""
 
-import asyncio
 import json
-from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from homeassistant.exceptions import HomeAssistantError
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+)
 
-from custom_components.gotify import account, listener
+from custom_components.gotify import account, listener, outbox
 from custom_components.gotify.const import DOMAIN, EVENT_MESSAGE_RECEIVED
-from custom_components.gotify.diagnostics import async_get_config_entry_diagnostics
 
 from .gotify_double import GotifyDouble
-from .helpers import mock_entry, setup_entry, setup_with_deleted_application
-
-
-@pytest.fixture(autouse=True)
-def fast_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(listener, "RECONNECT_MIN", 0.02)
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
-def entity_id(hass: HomeAssistant, entry: MockConfigEntry, domain: str, key: str) -> str:
-    return next(
-        e.entity_id
-        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-        if e.domain == domain and e.unique_id.endswith(key)
-    )
-
-
-@pytest.fixture
-async def home(hass: HomeAssistant, gotify: GotifyDouble) -> MockConfigEntry:
-    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
-    await wait_for(lambda: entry.runtime_data.listener.status.connected)  # socket open, catch-up done
-    return entry
-
-
-@pytest.fixture
-def received(hass: HomeAssistant) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-
-    @callback
-    def listener(event: Event) -> None:
-        events.append(dict(event.data))
-
-    hass.bus.async_listen(EVENT_MESSAGE_RECEIVED, listener)
-    return events
-
-
-async def test_message_from_elsewhere(
-    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, received: list[dict[str, Any]]
-) -> None:
-    application = gotify.application_named("Home Assistant")
-    other = gotify.add_application("Backups")
-    event_entity = entity_id(hass, home, "event", "_message")
-
-    message = gotify.add_message(
-        application, "Disk almost full", title="NAS", priority=8, extras={"a::b": {"c": 1}}
-    )
-    backup = gotify.add_message(other, "Backup done")
-    await wait_for(lambda: len(received) == 2)
-
-    assert received[0] == {
-        "entry_id": home.entry_id,
-        "application": "Home Assistant",
-        "application_id": application.id,
-        "id": message.id,
-        "title": "NAS",
-        "message": "Disk almost full",
-        "priority": 8,
-        "extras": {"a::b": {"c": 1}},
-        "date": message.date.isoformat().replace("+00:00", "+00:00"),
-    }
-    assert (received[1]["application"], received[1]["id"]) == ("Backups", backup.id)
-    state = hass.states.get(event_entity)
-    assert state is not None
-    assert state.attributes["event_type"] == "message"
-    assert (state.attributes["id"], state.attributes["message"], state.attributes["priority"]) == (
-        message.id,
-        "Disk almost full",
-        8,
-    )
+from .helpers import (
+    Backoff,
+    delivered,
+    drop_streams_and_reconnect,
+    mock_entry,
+    notify,
+    notify_entity,
+    setup_entry,
+    wait_for,
+)
 
 
 async def test_own_messages_are_not_echoed(
@@ -104,9 +36,21 @@ async def test_own_messages_are_not_echoed(
             "notify", "gotify_home_assistant", {"message": f"own {index}"}, blocking=True
         )
     other = gotify.add_message(gotify.application_named("Home Assistant"), "someone else")
-    await wait_for(lambda: len(received) >= 1)
-    await asyncio.sleep(0.1)
+    # An echo of our own would have come before this one from elsewhere.
+    await wait_for(lambda: any(event["id"] == other.id for event in received))
     assert [event["id"] for event in received] == [other.id]
+
+
+async def test_stored_message_whose_answer_was_lost_is_not_echoed(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, received: list[dict[str, Any]]
+) -> None:
+    gotify.fail_next("store_then_drop", path="/message", method="POST")
+    await notify(hass, "stored, answer lost")
+    await wait_for(lambda: len(home.runtime_data.outbox) == 0)
+    gotify.add_message(gotify.application_named("Home Assistant"), "from elsewhere")
+    await wait_for(lambda: len(received) >= 1)  # the marker comes after the lost one on the stream
+    assert [event["message"] for event in received] == ["from elsewhere"]
+    assert delivered(gotify) == ["stored, answer lost", "from elsewhere"]
 
 
 async def test_catch_up_after_the_stream_drops(
@@ -121,8 +65,8 @@ async def test_catch_up_after_the_stream_drops(
     await gotify.start()
     await wait_for(lambda: len(received) == 151)
     after = gotify.add_message(application, "after")
-    await wait_for(lambda: len(received) == 152)
-    await asyncio.sleep(0.1)
+    # A repeat of a missed one would have come before the one posted after.
+    await wait_for(lambda: any(event["id"] == after.id for event in received))
 
     assert [event["id"] for event in received] == [before.id, *(m.id for m in missed), after.id]
 
@@ -137,57 +81,100 @@ async def test_messages_around_a_dropped_socket_arrive_once(
         posted += [gotify.add_message(application, f"{round_}-{i}").id for i in range(3)]
         await wait_for(lambda: gotify.stream_count == 1)
         posted.append(gotify.add_message(application, f"{round_}-live").id)
-    await wait_for(lambda: len(received) >= len(posted))
-    await asyncio.sleep(0.1)
-    assert [event["id"] for event in received] == posted
+    last = gotify.add_message(application, "last").id  # a repeat of any other would come before it
+    await wait_for(lambda: any(event["id"] == last for event in received))
+    assert [event["id"] for event in received] == [*posted, last]
 
 
 async def test_messages_pushed_out_of_order(
     hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, received: list[dict[str, Any]]
 ) -> None:
-    stored = gotify.add_messages_pushed_out_of_order(gotify.application_named("Home Assistant"), 5)
+    application = gotify.application_named("Home Assistant")
+    stored = gotify.add_messages_pushed_out_of_order(application, 5)
     await wait_for(lambda: len(received) == 5)
-    await gotify.drop_streams()  # and a reconnect with catch-up must not repeat any of them
-    await wait_for(lambda: gotify.stream_count == 1)
-    await asyncio.sleep(0.1)
-    assert [event["id"] for event in received] == [m.id for m in reversed(stored)]
+    await drop_streams_and_reconnect(gotify, home)  # and the catch-up must not repeat any of them
+    last = gotify.add_message(application, "last")  # a repeat would have come before it
+    await wait_for(lambda: any(event["id"] == last.id for event in received))
+    assert [event["id"] for event in received] == [*(m.id for m in reversed(stored)), last.id]
 
 
-async def test_connection_status(
+async def test_broken_frames_are_skipped_and_counted(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    received: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    application = gotify.application_named("Home Assistant")
+    date = "2026-01-01T00:00:00Z"
+    await gotify.send_raw(f'{{"id": 1e999, "appid": {application.id}, "message": "x", "date": "{date}"}}')
+    for _ in range(300):
+        await gotify.send_raw("not even JSON")
+    gotify.add_message(application, "after the garbage")
+    await wait_for(lambda: [event["message"] for event in received] == ["after the garbage"])
+
+    assert home.runtime_data.account.client.skipped_frames == 301
+    assert home.runtime_data.listener.status.connected
+    assert caplog.text.count("Ignored a stream frame") == 1  # one line, then a count at most a minute
+
+
+async def test_stream_frame_that_is_not_a_message(
     hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
-    connection = entity_id(hass, home, "binary_sensor", "_connection")
-    version = entity_id(hass, home, "sensor", "_server_version")
-    event_entity = entity_id(hass, home, "event", "_message")
-    await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
-    assert hass.states.get(version).state == gotify.version
-    assert hass.states.get(event_entity).state != STATE_UNAVAILABLE
+    await gotify.send_raw('{"not": "a message"}')
+    await wait_for(lambda: "not a message" in caplog.text, timeout=5)
+    assert home.runtime_data.listener.status.connected
 
-    await gotify.stop()
-    await wait_for(lambda: hass.states.get(connection).state == STATE_OFF)
-    assert hass.states.get(version).state == STATE_UNAVAILABLE
-    assert hass.states.get(event_entity).state == STATE_UNAVAILABLE
-    await asyncio.sleep(0.3)  # several retries
 
-    await gotify.start()
-    await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
-    assert hass.states.get(event_entity).state != STATE_UNAVAILABLE
+async def test_listener_outlives_a_malformed_catch_up_and_any_error(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, received: list[dict[str, Any]]
+) -> None:
+    application = gotify.application_named("Home Assistant")
+    listener = home.runtime_data.listener
+    gotify.fail_next("other_json", times=2, path="/message", method="GET")
+    await gotify.drop_streams()
+    await wait_for(lambda: not listener.status.connected)
+    await wait_for(lambda: listener.status.connected)
+
+    client = home.runtime_data.account.client
+    original = client.messages_after
+    calls = 0
+
+    async def broken_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug")
+        return await original(*args, **kwargs)
+
+    with patch.object(client, "messages_after", broken_once):
+        await gotify.drop_streams()
+        await wait_for(lambda: calls >= 2 and listener.status.connected)
+    gotify.add_message(application, "still listening")
+    await wait_for(lambda: any(event["message"] == "still listening" for event in received))
+
+
+async def test_a_stream_that_closes_at_once_is_not_hammered(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    reconnects: list[Backoff],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gotify.close_streams_on_accept = True
+    await gotify.drop_streams()
+    await wait_for(lambda: len(reconnects) >= 7)
+    tries = reconnects[:7]
+    # Each accepted (and at once closed) connection makes the next wait twice as long: a backoff that
+    # started over at every accepted connection would draw attempt 0, about 0.02 s, every time.
+    assert [backoff.attempt for backoff in tries] == list(range(7))
+    for backoff in tries:
+        ceiling = listener.RECONNECT_MIN * 2**backoff.attempt  # 0.02 s as patched, doubling
+        assert ceiling / 2 <= backoff.delay <= ceiling, backoff
+    # One attempt (a handshake) after each wait, no more.
+    first = tries[0].stream_requests
+    assert [backoff.stream_requests - first for backoff in tries] == [0, 1, 2, 3, 4, 5, 6]
     assert caplog.text.count("is unreachable") == 1
-    assert caplog.text.count("is back") == 1
-
-
-async def test_devices(hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry) -> None:
-    devices = {
-        identifier: device
-        for device in dr.async_entries_for_config_entry(dr.async_get(hass), home.entry_id)
-        for _, identifier in device.identifiers
-    }
-    server = devices.get(home.entry_id)
-    application = devices.get(f"{home.entry_id}_{next(iter(home.subentries))}")
-    assert server is not None
-    assert application is not None
-    assert (server.sw_version, server.name) == (gotify.version, home.title)
-    assert application.via_device_id == server.id
 
 
 async def test_stream_token_refused_starts_reauth(
@@ -200,81 +187,6 @@ async def test_stream_token_refused_starts_reauth(
     ]
 
 
-async def test_diagnostics_redact_secrets(hass: HomeAssistant, gotify: GotifyDouble) -> None:
-    application = gotify.add_application("Home Assistant")
-    entry = mock_entry(gotify, application)
-    hass.config_entries.async_update_entry  # noqa: B018
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=entry.title,
-        unique_id=entry.unique_id,
-        data={**entry.data, "url": gotify.url.replace("http://", "http://proxyuser:proxysecret@")},
-        options=entry.options,
-        subentries_data=[dict(s.as_dict()) for s in entry.subentries.values()],  # type: ignore[misc]
-    )
-    await setup_entry(hass, entry)
-
-    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
-
-    text = json.dumps(diagnostics)
-    for secret in (gotify.client_token, application.token, "proxysecret", "proxyuser"):
-        assert secret not in text
-    assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
-    assert diagnostics["entry"]["data"]["url"] == gotify.url
-    assert diagnostics["applications_configured"][0]["data"]["app_token"] == "**REDACTED**"
-    assert diagnostics["server"]["version"] == gotify.version
-    assert diagnostics["outbox"] == {"queued": 0}
-
-
-async def test_deleted_application_repair(
-    hass: HomeAssistant, gotify: GotifyDouble, hass_client: ClientSessionGenerator
-) -> None:
-    entry, issue_id = await setup_with_deleted_application(hass, gotify, "Spare")
-    subentry_id = next(iter(entry.subentries))
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
-    assert (issue.is_fixable, issue.translation_placeholders) == (
-        True,
-        {"application": "Home Assistant", "account": entry.title},
-    )
-
-    client = await hass_client()
-    response = await client.post("/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id})
-    result = await response.json()
-    assert (result["type"], result["step_id"]) == ("menu", "init")
-    url = f"/api/repairs/issues/fix/{result['flow_id']}"
-    result = await (await client.post(url, json={"next_step_id": "create_application"})).json()
-    assert result["step_id"] == "create_application"
-    result = await (await client.post(url, json={"name": "Home Assistant", "default_priority": 4})).json()
-    assert result["type"] == "create_entry"
-    await hass.async_block_till_done()
-
-    recreated = gotify.application_named("Home Assistant")
-    assert entry.subentries[subentry_id].data["app_id"] == recreated.id
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    await hass.services.async_call("notify", "gotify_home_assistant", {"message": "back"}, blocking=True)
-    assert gotify.messages[max(gotify.messages)].appid == recreated.id
-
-
-async def test_repair_with_another_application(
-    hass: HomeAssistant, gotify: GotifyDouble, hass_client: ClientSessionGenerator
-) -> None:
-    entry, issue_id = await setup_with_deleted_application(hass, gotify, "Spare")
-    spare = gotify.application_named("Spare")
-
-    client = await hass_client()
-    result = await (
-        await client.post("/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id})
-    ).json()
-    url = f"/api/repairs/issues/fix/{result['flow_id']}"
-    result = await (await client.post(url, json={"next_step_id": "select_application"})).json()
-    result = await (await client.post(url, json={"application": str(spare.id)})).json()
-    assert result["type"] == "create_entry"
-    await hass.async_block_till_done()
-    assert next(iter(entry.subentries.values())).title == "Spare"
-    assert hass.services.has_service("notify", "gotify_spare")
-
-
 def test_recent_ids_forget_the_oldest() -> None:
     recent = account.RecentIds(3)
     for message_id in (1, 2, 3, 2, 4):
@@ -282,26 +194,39 @@ def test_recent_ids_forget_the_oldest() -> None:
     assert [message_id in recent for message_id in (1, 2, 3, 4)] == [False, True, True, True]
 
 
-async def test_connectivity_follows_gotify_health(
-    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, caplog: pytest.LogCaptureFixture
+def test_backoff_never_overflows() -> None:
+    """Days of an unreachable server: thousands of attempts still give a delay within the cap."""
+    for attempt in (0, 1, 10, 1024, 100_000):
+        assert 0 < listener.reconnect_delay(attempt) <= listener.RECONNECT_MAX
+        assert 0 < outbox.retry_delay(attempt) <= outbox.RETRY_MAX
+
+
+async def test_failed_send_without_queue_does_not_hide_a_later_identical_message(
+    hass: HomeAssistant, gotify: GotifyDouble
 ) -> None:
-    connection = entity_id(hass, home, "binary_sensor", "_connection")
-    await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
+    """The answer was lost and Gotify did not store it: the same text from elsewhere is an event."""
+    application = gotify.add_application("Home Assistant")
+    entry = await setup_entry(hass, mock_entry(gotify, application, queue=False))
+    await wait_for(lambda: entry.runtime_data.listener.status.connected)
+    received: list[dict[str, Any]] = []
 
-    # Asked every minute; the check itself is run here (time travel would also expire its request).
-    coordinator = home.runtime_data.coordinator
-    assert coordinator.update_interval == timedelta(minutes=1)
-    gotify.health = {"health": "orange", "database": "red"}  # the database went away
-    await coordinator.async_refresh()
-    await wait_for(lambda: hass.states.get(connection).state == STATE_OFF)
-    # The stream stayed open: what Gotify said of itself is on the health and database sensors.
-    assert home.runtime_data.listener.status.connected
-    health = entity_id(hass, home, "sensor", "_health")
-    database = entity_id(hass, home, "sensor", "_database")
-    assert (hass.states.get(health).state, hass.states.get(database).state) == ("orange", "red")
-    assert "reports health orange, database red" in caplog.text
+    @callback
+    def listen(event: Event) -> None:
+        received.append(dict(event.data))
 
-    gotify.health = {"health": "green", "database": "green"}
-    await coordinator.async_refresh()
-    await wait_for(lambda: hass.states.get(connection).state == STATE_ON)
-    assert "is healthy again" in caplog.text
+    hass.bus.async_listen(EVENT_MESSAGE_RECEIVED, listen)
+    gotify.fail_next("drop", path="/message", method="POST")
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "notify",
+            "send_message",
+            {"entity_id": notify_entity(hass, entry), "message": "Door open"},
+            blocking=True,
+        )
+    # Another sender posts the very same message: it is not ours.
+    lost = json.loads(gotify.requests_to("POST", "/message")[-1].body)
+    gotify.add_message(
+        application, lost["message"], title="Home Assistant", priority=lost["priority"], extras=lost["extras"]
+    )
+    await wait_for(lambda: len(received) == 1)
+    assert received[0]["message"] == "Door open"
