@@ -5,10 +5,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from homeassistant.components.notify import NotifyEntity
 from homeassistant.const import MAJOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_get_all_descriptions
+from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -201,3 +203,22 @@ async def test_attachment_field_picks_media_whatever_the_target(
         assert set(descriptions[name].get("fields", {})) == set(service.get("fields", {}))
         assert "target" in descriptions[name]
     assert descriptions["send"]["response"] == {"optional": True}
+
+
+async def test_send_action_records_the_notification(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    """``gotify.send`` sets the notify entity's state to when it sent, as ``notify.send_message`` does."""
+    entity_id = notify_entity(hass, home)
+    before = hass.states.get(entity_id)
+    assert before is not None
+    await hass.services.async_call(
+        DOMAIN, "send", {"entity_id": entity_id, "message": "door open"}, blocking=True
+    )
+    after = hass.states.get(entity_id)
+    assert after is not None
+    if hasattr(NotifyEntity, "_async_record_notification"):
+        assert after.state != before.state
+        assert dt_util.parse_datetime(after.state) is not None
+    else:  # Home Assistant 2025.4: only notify.send_message records
+        assert after.state == before.state
