@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -18,7 +17,7 @@ from .errors import (
     GotifyResponseError,
     GotifyValidationError,
     error_class,
-    transport_errors,
+    transport_error,
 )
 from .models import (
     GotifyApplication,
@@ -28,6 +27,7 @@ from .models import (
     GotifyUser,
     GotifyVersion,
     JSONObject,
+    json_loads,
     list_of,
     read_model,
 )
@@ -39,6 +39,7 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_TIMEOUT: Final = 10.0
 MAX_REDIRECTS: Final = 5
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+_URLS_KEPT: Final = 64  # API URLs kept built; paths with ids in them come and go
 
 
 class GotifyClient:
@@ -67,6 +68,9 @@ class GotifyClient:
         self._ssl = verify_ssl
         self._timeout = timeout
         self._skipped = SkippedFrames()
+        # The base URL never changes: what is made of it is made once.
+        self._host = display_url(self._base).rstrip("/")
+        self._urls: dict[str, URL] = {}
 
     @property
     def skipped_frames(self) -> int:
@@ -81,12 +85,16 @@ class GotifyClient:
     @property
     def host(self) -> str:
         """The server's address as it may be shown to the user."""
-        return display_url(self._base).rstrip("/")
+        return self._host
 
     def url(self, path: str) -> URL:
         """Return the absolute URL of an API path, below the base URL's own path."""
-        base_path = self._base.path.rstrip("/")
-        return self._base.with_path(f"{base_path}/{path.lstrip('/')}")
+        if (url := self._urls.get(path)) is None:
+            if len(self._urls) >= _URLS_KEPT:
+                self._urls.clear()
+            base_path = self._base.path.rstrip("/")
+            url = self._urls[path] = self._base.with_path(f"{base_path}/{path.lstrip('/')}")
+        return url
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -111,7 +119,9 @@ class GotifyClient:
         if authenticated:
             headers[TOKEN_HEADER] = token or self._client_token
         url = self.url(path)
-        with self._transport_errors(method, path):
+        requested = method  # a transport error names the request made, not a redirect's GET
+        # A try, not a context manager made by a generator for every request.
+        try:
             async with asyncio.timeout(self._timeout):
                 for _ in range(MAX_REDIRECTS + 1):
                     async with self._session.request(
@@ -138,6 +148,8 @@ class GotifyClient:
                                 client_token=authenticated and token is None,
                             )
                         return self._decode(method, path, body)
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise transport_error(self.host, requested, path, self._timeout, err) from err
         raise GotifyInvalidResponseError(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
 
     def _refused(self, err: GotifyResponseError, *, client_token: bool) -> GotifyResponseError:
@@ -155,15 +167,12 @@ class GotifyClient:
             raise GotifyRedirectError(method, path, target)
         return target
 
-    def _transport_errors(self, method: str, path: str) -> contextlib.AbstractContextManager[None]:
-        return transport_errors(self.host, method, path, self._timeout)
-
     @staticmethod
     def _decode(method: str, path: str, body: bytes) -> Any:
         if not body.strip():
             return None
         try:
-            return json.loads(body)
+            return json_loads(body)
         except ValueError as err:
             raise GotifyInvalidResponseError(f"{method} {path}: the answer is not JSON") from err
 
@@ -175,7 +184,7 @@ class GotifyClient:
         error = response.reason or "Error"
         description = ""
         try:
-            data = json.loads(body)
+            data = json_loads(body)
         except ValueError:
             data = None
         if isinstance(data, dict) and ("errorDescription" in data or "error" in data):
