@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import math
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Final
@@ -71,6 +72,7 @@ class GotifyClient:
         # The base URL never changes: what is made of it is made once.
         self._host = display_url(self._base).rstrip("/")
         self._urls: dict[str, URL] = {}
+        self._client_timeout = _client_timeout(timeout)
 
     @property
     def skipped_frames(self) -> int:
@@ -120,34 +122,40 @@ class GotifyClient:
             headers[TOKEN_HEADER] = token or self._client_token
         url = self.url(path)
         requested = method  # a transport error names the request made, not a redirect's GET
-        # A try, not a context manager made by a generator for every request.
+        # aiohttp's own timer, not asyncio.timeout around it: aiohttp always runs one (the session's
+        # default), so one timer per request instead of two. Redirects share what is left of it. A try,
+        # not a context manager made by a generator for every request.
+        timeout = self._client_timeout
+        deadline = asyncio.get_running_loop().time() + self._timeout
         try:
-            async with asyncio.timeout(self._timeout):
-                for _ in range(MAX_REDIRECTS + 1):
-                    async with self._session.request(
-                        method,
-                        url,
-                        headers=headers,
-                        params=params,
-                        json=json_body,
-                        data=None if data is None else data(),  # a form is sent once: build it each time
-                        ssl=self._ssl,
-                        allow_redirects=False,
-                    ) as response:
-                        body = await response.read()
-                        _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
-                        if response.status in _REDIRECTS and (location := response.headers.get("Location")):
-                            url = self._same_origin(method, path, join_location(url, location))
-                            params = None  # the Location carries the query
-                            if response.status in (301, 302, 303):
-                                method, json_body, data = "GET", None, None
-                            continue
-                        if response.status >= 400 and response.status not in accept_status:
-                            raise self._refused(
-                                self._response_error(method, path, response, body),
-                                client_token=authenticated and token is None,
-                            )
-                        return self._decode(method, path, body)
+            for _ in range(MAX_REDIRECTS + 1):
+                async with self._session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    params=params,
+                    json=json_body,
+                    data=None if data is None else data(),  # a form is sent once: build it each time
+                    ssl=self._ssl,
+                    allow_redirects=False,
+                    timeout=timeout,
+                ) as response:
+                    body = await response.read()
+                    _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
+                    if response.status in _REDIRECTS and (location := response.headers.get("Location")):
+                        url = self._same_origin(method, path, join_location(url, location))
+                        params = None  # the Location carries the query
+                        if response.status in (301, 302, 303):
+                            method, json_body, data = "GET", None, None
+                        # (a total of 0 would be no limit at all for aiohttp: at least a millisecond)
+                        timeout = _client_timeout(max(deadline - asyncio.get_running_loop().time(), 0.001))
+                        continue
+                    if response.status >= 400 and response.status not in accept_status:
+                        raise self._refused(
+                            self._response_error(method, path, response, body),
+                            client_token=authenticated and token is None,
+                        )
+                    return self._decode(method, path, body)
         except (TimeoutError, aiohttp.ClientError) as err:
             raise transport_error(self.host, requested, path, self._timeout, err) from err
         raise GotifyInvalidResponseError(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
@@ -393,6 +401,11 @@ class GotifyClient:
         async with self.connect_stream(idle_timeout=idle_timeout) as messages:
             async for message in messages:
                 yield message
+
+
+def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """Return a total timeout that ends when it says: aiohttp rounds longer ones up to a whole second."""
+    return aiohttp.ClientTimeout(total=seconds, ceil_threshold=math.inf)
 
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
