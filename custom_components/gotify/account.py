@@ -7,7 +7,7 @@ never the config entry's runtime data.
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Self
 
@@ -98,17 +98,18 @@ class SentMessages:
         self._idle.set()
         self._maybe_stored: deque[Callable[[GotifyMessage], bool]] = deque(maxlen=SENT_KEPT)
 
-    @contextlib.contextmanager
-    def publishing(self) -> Iterator[None]:
-        """Mark a publish as in flight for as long as the block runs."""
+    def publishing(self) -> "_Publishing":
+        """Mark a publish as in flight for as long as the ``with`` block runs."""
+        return _Publishing(self)
+
+    def _publish_started(self) -> None:
         self._in_flight += 1
         self._idle.clear()
-        try:
-            yield
-        finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
+
+    def _publish_ended(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self._idle.set()
 
     def add(self, message_id: int) -> None:
         """Record a message Gotify stored for us."""
@@ -121,6 +122,8 @@ class SentMessages:
 
     def settle(self, matches: Callable[[GotifyMessage], bool]) -> None:
         """Stop expecting that publish: it is known now (sent again, found stored, or given up)."""
+        if not self._maybe_stored:  # the usual case: nothing is expected; spares raising ValueError
+            return
         with contextlib.suppress(ValueError):
             while True:
                 self._maybe_stored.remove(matches)
@@ -139,6 +142,21 @@ class SentMessages:
                 self.add(message.id)
                 return True
         return False
+
+
+class _Publishing:
+    """``SentMessages.publishing()``: a class, not a generator, as it wraps every publish."""
+
+    __slots__ = ("_sent",)
+
+    def __init__(self, sent: SentMessages) -> None:
+        self._sent = sent
+
+    def __enter__(self) -> None:
+        self._sent._publish_started()
+
+    def __exit__(self, *_: object) -> None:
+        self._sent._publish_ended()
 
 
 class GotifyAccount:

@@ -226,7 +226,7 @@ def click_url(link: Any, defaults: MessageDefaults) -> str:
     else:
         raise MessageError("invalid_link", value=shown(link))
     # Android opens the link as it is: a space or a control character makes it no link at all.
-    if any(character.isspace() or not character.isprintable() for character in path):
+    if not _link_text(path):
         raise MessageError("invalid_link", value=shown(path))
     if _SCHEME.match(path):
         return path
@@ -234,6 +234,11 @@ def click_url(link: Any, defaults: MessageDefaults) -> str:
     if defaults.click_target == CLICK_TARGET_BROWSER and defaults.home_assistant_url:
         return f"{defaults.home_assistant_url.rstrip('/')}/{path}"
     return APP_LINK_PREFIX + path
+
+
+def _link_text(text: str) -> bool:
+    """No whitespace and nothing unprintable: every whitespace character but the space is unprintable."""
+    return text.isprintable() and " " not in text
 
 
 def _as_bool(value: Any, key: str) -> bool:
@@ -337,7 +342,7 @@ def build_message(
     intent_url = data.get(ATTR_INTENT_URL)
     if intent_url is not None:
         text = intent_url.strip() if isinstance(intent_url, str) else ""
-        if not _SCHEME.match(text) or any(c.isspace() or not c.isprintable() for c in text):
+        if not _SCHEME.match(text) or not _link_text(text):
             raise MessageError("invalid_intent_url", value=shown(intent_url), example="https://example.com")
         extras[EXTRA_ANDROID_ACTION] = {
             "onReceive": {"intentUrl": check_text(text, "data.intent_url", max_length=MAX_LINK_LENGTH)}

@@ -115,6 +115,11 @@ class GotifySender:
         # The tokens of the account's applications that are set up here (v2 publishes with them).
         self._app_tokens = app_tokens
         self._warned_no_url = False
+        # The subentry never changes under a sender (a changed one reloads the entry): nor does this.
+        self._destination = Destination(self.app_id, subentry.title, subentry.data.get(CONF_APP_TOKEN))
+        # The options never change either; only Home Assistant's URL may, so the defaults are kept
+        # unless tapping opens the browser at that URL.
+        self._defaults = None if options.click_target == CLICK_TARGET_BROWSER else self._make_defaults()
 
     @property
     def name(self) -> str:
@@ -124,10 +129,13 @@ class GotifySender:
     @property
     def destination(self) -> Destination:
         """The sender's own application."""
-        return Destination(self.app_id, self.name, self.subentry.data.get(CONF_APP_TOKEN))
+        return self._destination
 
     def defaults(self) -> MessageDefaults:
         """Return what the options decide when a call does not."""
+        return self._defaults if self._defaults is not None else self._make_defaults()
+
+    def _make_defaults(self) -> MessageDefaults:
         home_assistant_url = None
         if self.options.click_target == CLICK_TARGET_BROWSER:
             try:
@@ -171,20 +179,16 @@ class GotifySender:
             reference = await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], attachment, expiry)
             outgoing = self.build(message, title, data, reference)
 
-        results: list[GotifyMessage | QueuedReceipt | BaseException]
         if len(destinations) == 1:
-            # The common case: no task to schedule, so no extra turn of the event loop.
-            try:
-                results = [await self._deliver(destinations[0], outgoing, tag)]
-            except HomeAssistantError as err:
-                results = [err]
-        else:
-            results = list(
-                await asyncio.gather(
-                    *(self._deliver(destination, outgoing, tag) for destination in destinations),
-                    return_exceptions=True,
-                )
+            # The common case: no task to schedule, so no extra turn of the event loop; an error is
+            # raised as it is.
+            return [await self._deliver(destinations[0], outgoing, tag)]
+        results: list[GotifyMessage | QueuedReceipt | BaseException] = list(
+            await asyncio.gather(
+                *(self._deliver(destination, outgoing, tag) for destination in destinations),
+                return_exceptions=True,
             )
+        )
         outcomes = list(zip(destinations, results, strict=True))
         failed = [
             (destination, result) for destination, result in outcomes if isinstance(result, BaseException)
@@ -192,8 +196,6 @@ class GotifySender:
         for _, error in failed:
             if not isinstance(error, HomeAssistantError):
                 raise error
-        if len(failed) == 1 and len(destinations) == 1:
-            raise failed[0][1]
         if failed:
             delivered = [
                 destination.name for destination, result in outcomes if not isinstance(result, BaseException)

@@ -2,8 +2,8 @@
 
 import asyncio
 import contextlib
-import json
 import logging
+import math
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Final
@@ -18,7 +18,7 @@ from .errors import (
     GotifyResponseError,
     GotifyValidationError,
     error_class,
-    transport_errors,
+    transport_error,
 )
 from .models import (
     GotifyApplication,
@@ -28,6 +28,7 @@ from .models import (
     GotifyUser,
     GotifyVersion,
     JSONObject,
+    json_loads,
     list_of,
     read_model,
 )
@@ -39,6 +40,7 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_TIMEOUT: Final = 10.0
 MAX_REDIRECTS: Final = 5
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+_URLS_KEPT: Final = 64  # API URLs kept built; paths with ids in them come and go
 
 
 class GotifyClient:
@@ -67,6 +69,10 @@ class GotifyClient:
         self._ssl = verify_ssl
         self._timeout = timeout
         self._skipped = SkippedFrames()
+        # The base URL never changes: what is made of it is made once.
+        self._host = display_url(self._base).rstrip("/")
+        self._urls: dict[str, URL] = {}
+        self._client_timeout = _client_timeout(timeout)
 
     @property
     def skipped_frames(self) -> int:
@@ -81,12 +87,16 @@ class GotifyClient:
     @property
     def host(self) -> str:
         """The server's address as it may be shown to the user."""
-        return display_url(self._base).rstrip("/")
+        return self._host
 
     def url(self, path: str) -> URL:
         """Return the absolute URL of an API path, below the base URL's own path."""
-        base_path = self._base.path.rstrip("/")
-        return self._base.with_path(f"{base_path}/{path.lstrip('/')}")
+        if (url := self._urls.get(path)) is None:
+            if len(self._urls) >= _URLS_KEPT:
+                self._urls.clear()
+            base_path = self._base.path.rstrip("/")
+            url = self._urls[path] = self._base.with_path(f"{base_path}/{path.lstrip('/')}")
+        return url
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -111,33 +121,43 @@ class GotifyClient:
         if authenticated:
             headers[TOKEN_HEADER] = token or self._client_token
         url = self.url(path)
-        with self._transport_errors(method, path):
-            async with asyncio.timeout(self._timeout):
-                for _ in range(MAX_REDIRECTS + 1):
-                    async with self._session.request(
-                        method,
-                        url,
-                        headers=headers,
-                        params=params,
-                        json=json_body,
-                        data=None if data is None else data(),  # a form is sent once: build it each time
-                        ssl=self._ssl,
-                        allow_redirects=False,
-                    ) as response:
-                        body = await response.read()
-                        _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
-                        if response.status in _REDIRECTS and (location := response.headers.get("Location")):
-                            url = self._same_origin(method, path, join_location(url, location))
-                            params = None  # the Location carries the query
-                            if response.status in (301, 302, 303):
-                                method, json_body, data = "GET", None, None
-                            continue
-                        if response.status >= 400 and response.status not in accept_status:
-                            raise self._refused(
-                                self._response_error(method, path, response, body),
-                                client_token=authenticated and token is None,
-                            )
-                        return self._decode(method, path, body)
+        requested = method  # a transport error names the request made, not a redirect's GET
+        # aiohttp's own timer, not asyncio.timeout around it: aiohttp always runs one (the session's
+        # default), so one timer per request instead of two. Redirects share what is left of it. A try,
+        # not a context manager made by a generator for every request.
+        timeout = self._client_timeout
+        deadline = asyncio.get_running_loop().time() + self._timeout
+        try:
+            for _ in range(MAX_REDIRECTS + 1):
+                async with self._session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    params=params,
+                    json=json_body,
+                    data=None if data is None else data(),  # a form is sent once: build it each time
+                    ssl=self._ssl,
+                    allow_redirects=False,
+                    timeout=timeout,
+                ) as response:
+                    body = await response.read()
+                    _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
+                    if response.status in _REDIRECTS and (location := response.headers.get("Location")):
+                        url = self._same_origin(method, path, join_location(url, location))
+                        params = None  # the Location carries the query
+                        if response.status in (301, 302, 303):
+                            method, json_body, data = "GET", None, None
+                        # (a total of 0 would be no limit at all for aiohttp: at least a millisecond)
+                        timeout = _client_timeout(max(deadline - asyncio.get_running_loop().time(), 0.001))
+                        continue
+                    if response.status >= 400 and response.status not in accept_status:
+                        raise self._refused(
+                            self._response_error(method, path, response, body),
+                            client_token=authenticated and token is None,
+                        )
+                    return self._decode(method, path, body)
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise transport_error(self.host, requested, path, self._timeout, err) from err
         raise GotifyInvalidResponseError(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
 
     def _refused(self, err: GotifyResponseError, *, client_token: bool) -> GotifyResponseError:
@@ -155,15 +175,12 @@ class GotifyClient:
             raise GotifyRedirectError(method, path, target)
         return target
 
-    def _transport_errors(self, method: str, path: str) -> contextlib.AbstractContextManager[None]:
-        return transport_errors(self.host, method, path, self._timeout)
-
     @staticmethod
     def _decode(method: str, path: str, body: bytes) -> Any:
         if not body.strip():
             return None
         try:
-            return json.loads(body)
+            return json_loads(body)
         except ValueError as err:
             raise GotifyInvalidResponseError(f"{method} {path}: the answer is not JSON") from err
 
@@ -175,7 +192,7 @@ class GotifyClient:
         error = response.reason or "Error"
         description = ""
         try:
-            data = json.loads(body)
+            data = json_loads(body)
         except ValueError:
             data = None
         if isinstance(data, dict) and ("errorDescription" in data or "error" in data):
@@ -384,6 +401,11 @@ class GotifyClient:
         async with self.connect_stream(idle_timeout=idle_timeout) as messages:
             async for message in messages:
                 yield message
+
+
+def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """Return a total timeout that ends when it says: aiohttp rounds longer ones up to a whole second."""
+    return aiohttp.ClientTimeout(total=seconds, ceil_threshold=math.inf)
 
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

@@ -123,20 +123,23 @@ def transport_errors(host: str, method: str, path: str, timeout: float) -> Itera
     """Turn aiohttp's and asyncio's errors into this client's, naming the server but no secret."""
     try:
         yield
-    except GotifyError:
-        raise
-    except TimeoutError as err:
-        raise GotifyTimeoutError(f"{method} {path}: {host} did not answer within {timeout:g} s") from err
-    except aiohttp.ClientConnectorCertificateError as err:
-        raise GotifyCertificateError(
-            f"{host}: TLS certificate not accepted ({err.certificate_error})"
-        ) from err
-    except aiohttp.ClientSSLError as err:
-        raise GotifyUnreachableError(f"{host}: TLS handshake failed ({reason(err)})") from err
-    except aiohttp.ClientConnectorError as err:
-        raise GotifyUnreachableError(f"{host}: cannot connect ({reason(err)})") from err
-    except aiohttp.ClientError as err:
-        raise GotifyConnectionError(f"{method} {path}: {host}: {reason(err)}") from err
+    except (TimeoutError, aiohttp.ClientError) as err:
+        raise transport_error(host, method, path, timeout, err) from err
+
+
+def transport_error(
+    host: str, method: str, path: str, timeout: float, err: TimeoutError | aiohttp.ClientError
+) -> GotifyError:
+    """Return this client's error for one of aiohttp's or asyncio's, naming the server but no secret."""
+    if isinstance(err, TimeoutError):
+        return GotifyTimeoutError(f"{method} {path}: {host} did not answer within {timeout:g} s")
+    if isinstance(err, aiohttp.ClientConnectorCertificateError):
+        return GotifyCertificateError(f"{host}: TLS certificate not accepted ({err.certificate_error})")
+    if isinstance(err, aiohttp.ClientSSLError):
+        return GotifyUnreachableError(f"{host}: TLS handshake failed ({reason(err)})")
+    if isinstance(err, aiohttp.ClientConnectorError):
+        return GotifyUnreachableError(f"{host}: cannot connect ({reason(err)})")
+    return GotifyConnectionError(f"{method} {path}: {host}: {reason(err)}")
 
 
 def reason(err: BaseException | None) -> str:

@@ -1,5 +1,6 @@
 """The answers Gotify sends, read strictly: anything else is ``GotifyInvalidResponseError``."""
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -7,6 +8,11 @@ from datetime import datetime
 from typing import Any, Final, Self
 
 from .errors import GotifyInvalidResponseError
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - Home Assistant always has it; the client works without it
+    orjson = None  # type: ignore[assignment]
 
 # Ids and integers Gotify sends fit in 64 bits; anything larger (or 1e999) is not Gotify's.
 _INT_MAX: Final = 2**63 - 1
@@ -17,6 +23,31 @@ type JSONObject = dict[str, Any]
 # the wrong kind raises ValueError, which the client turns into GotifyInvalidResponseError.
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+
+# Integers of 19 digits and more may lie beyond 64 bits, which orjson turns into floats or refuses (json
+# keeps them): a text with such a run of digits goes to json. Every digit maps to "0", all else to " ".
+_DIGITS: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_NUMBER: Final = b"0" * 19
+
+
+def json_loads(text: bytes | str) -> Any:
+    """Decode JSON as ``json.loads`` does, faster: with orjson wherever it gives the same result.
+
+    orjson refuses some of what ``json`` accepts (NaN, 1e999, lone surrogates, deep nesting, other
+    encodings than UTF-8): that, and text with a long run of digits, is decoded by ``json``, so that
+    every answer decodes, or fails, as it always did.
+    """
+    if orjson is not None:
+        try:
+            data = text.encode() if isinstance(text, str) else text
+        except UnicodeEncodeError:  # lone surrogates
+            return json.loads(text)
+        if _LONG_NUMBER not in data.translate(_DIGITS):
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass
+    return json.loads(text)
 
 
 def _object(data: Any) -> JSONObject:
@@ -52,7 +83,10 @@ def list_of(data: Any, key: str) -> list[Any]:
 
 def parse_date(value: str) -> datetime:
     """Parse Gotify's RFC 3339 dates, which carry nanoseconds that ``datetime`` cannot hold."""
-    return datetime.fromisoformat(_FRACTION.sub(r"\1", value))
+    try:
+        return datetime.fromisoformat(value)  # drops digits beyond microseconds itself (3.11+)
+    except ValueError:
+        return datetime.fromisoformat(_FRACTION.sub(r"\1", value))
 
 
 def _optional_date(value: Any) -> datetime | None:

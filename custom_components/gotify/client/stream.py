@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, Final
@@ -19,7 +18,7 @@ from .errors import (
     reason,
     transport_errors,
 )
-from .models import NOT_GOTIFY, GotifyMessage, read_model
+from .models import NOT_GOTIFY, GotifyMessage, json_loads, read_model
 from .ratelimit import RateLimitedLog
 from .urls import join_location
 
@@ -126,7 +125,7 @@ async def _frames(
             raise GotifyTimeoutError(f"{host}: stream silent for {idle_timeout:g} s") from err
         if frame.type is aiohttp.WSMsgType.TEXT:
             try:
-                message = read_model("GET", "stream", GotifyMessage.from_json, json.loads(frame.data))
+                message = read_model("GET", "stream", GotifyMessage.from_json, json_loads(frame.data))
             except (GotifyInvalidResponseError, *NOT_GOTIFY) as err:
                 skipped.skip(host, err)
                 continue
