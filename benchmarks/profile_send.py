@@ -85,15 +85,7 @@ async def test_profile(hass: HomeAssistant, server: Server) -> None:  # noqa: F8
         "priority": outgoing.priority,
         "extras": outgoing.extras,
     }
-    item = Delivery(
-        app_id=own.id,
-        application=own.name,
-        token=own.token,
-        message=outgoing.message,
-        title=outgoing.title,
-        priority=outgoing.priority,
-        extras=outgoing.extras,
-    )
+    item = Delivery.of(own.id, own.name, own.token, outgoing)
     account = entry.runtime_data.account
     client = account.client
 

@@ -21,6 +21,7 @@ from .client import (
     maybe_delivered,
 )
 from .const import LOGGER
+from .message import OutgoingMessage
 from .tags import TagStore
 
 SENT_KEPT: Final = 1000
@@ -46,6 +47,27 @@ class Delivery:
     # first looks above it for this very message.
     check_after: int | None = None
     attempts: int = field(default=0)
+
+    @classmethod
+    def of(
+        cls,
+        app_id: int,
+        application: str,
+        token: str | None,
+        outgoing: OutgoingMessage,
+        tag: str | None = None,
+    ) -> Self:
+        """Address a mapped message to one application."""
+        return cls(
+            app_id=app_id,
+            application=application,
+            token=token,
+            message=outgoing.message,
+            title=outgoing.title,
+            priority=outgoing.priority,
+            extras=outgoing.extras,
+            tag=tag,
+        )
 
     def matches(self, sent: GotifyMessage) -> bool:
         """Whether ``sent`` is this message as Gotify stored it (an empty title becomes the app's name)."""

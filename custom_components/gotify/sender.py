@@ -257,16 +257,7 @@ class GotifySender:
         self, destination: Destination, outgoing: OutgoingMessage, tag: str | None
     ) -> GotifyMessage | QueuedReceipt:
         """Publish now, or queue when the server cannot take it (or older messages are still waiting)."""
-        item = Delivery(
-            app_id=destination.app_id,
-            application=destination.name,
-            token=destination.token,
-            message=outgoing.message,
-            title=outgoing.title,
-            priority=outgoing.priority,
-            extras=outgoing.extras,
-            tag=tag,
-        )
+        item = Delivery.of(destination.app_id, destination.name, destination.token, outgoing, tag)
         queueing = self.options.queue
         if queueing and len(self.outbox):
             return await self._queue(item, "older messages are still waiting")  # keeps the order
