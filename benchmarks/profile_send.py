@@ -31,7 +31,6 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -39,14 +38,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from benchmarks.test_bench import (  # noqa: F401 - fixtures
+    NOTIFICATION,
     Server,
     _paired_medians_ms,
     auto_enable_custom_integrations,
+    connected_entry,
     enable_event_loop_debug,
     server,
 )
 from custom_components.gotify.account import Delivery
-from tests.helpers import mock_entry, setup_entry
 
 ROUNDS = int(os.environ.get("GOTIFY_PROFILE_ROUNDS", "1500"))
 MODE = os.environ.get("GOTIFY_PROFILE", "ladder")
@@ -65,18 +65,8 @@ async def test_profile(hass: HomeAssistant, server: Server) -> None:  # noqa: F8
     """Run the mode ``GOTIFY_PROFILE`` names and print what it found."""
     await hass.config.async_update(external_url="https://ha.example.com")
     own = await server.client.create_application("Home Assistant")
-    double = SimpleNamespace(
-        url=server.url, client_token=server.client_token, admin=SimpleNamespace(id=1, name="admin")
-    )
-    entry = await setup_entry(hass, mock_entry(double, own))
-    async with asyncio.timeout(10):
-        while not entry.runtime_data.listener.status.connected:
-            await asyncio.sleep(0.01)
-    data = {
-        "message": "Backyard motion detected.",
-        "title": "Alert!",
-        "data": {"priority": 9, "link": "lovelace/cameras"},
-    }
+    entry = await connected_entry(hass, server, own)
+    data = NOTIFICATION
     sender = entry.runtime_data.senders[next(iter(entry.subentries))]
     outgoing = sender.build(data["message"], data["title"], data["data"])
     body = {

@@ -28,6 +28,7 @@ from typing import Any
 import aiohttp
 import pytest
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.gotify.client import GotifyClient
 from tests.helpers import mock_entry, setup_entry
@@ -94,6 +95,26 @@ async def _paired_medians_ms(
     return statistics.median(samples[0]) * 1000, statistics.median(samples[1]) * 1000
 
 
+# The notification both benchmarks send.
+NOTIFICATION: dict[str, Any] = {
+    "message": "Backyard motion detected.",
+    "title": "Alert!",
+    "data": {"priority": 9, "link": "lovelace/cameras"},
+}
+
+
+async def connected_entry(hass: HomeAssistant, server: Server, own: Any) -> MockConfigEntry:
+    """Set up the integration against the benchmark's server and wait until its stream is open."""
+    double = SimpleNamespace(
+        url=server.url, client_token=server.client_token, admin=SimpleNamespace(id=1, name="admin")
+    )
+    entry = await setup_entry(hass, mock_entry(double, own))
+    async with asyncio.timeout(10):
+        while not entry.runtime_data.listener.status.connected:
+            await asyncio.sleep(0.01)
+    return entry
+
+
 async def _median_ms(action: Callable[[], Awaitable[Any]], rounds: int = ROUNDS) -> float:
     for _ in range(20):  # warm up connections and caches
         await action()
@@ -130,17 +151,10 @@ async def test_benchmark(hass: HomeAssistant, server: Server, tmp_path: Path) ->
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.config_entries.async_remove(entry.entry_id)
     setup_ms = statistics.median(setup_times) * 1000
-    entry = await setup_entry(hass, mock_entry(double, own))
-    async with asyncio.timeout(10):
-        while not entry.runtime_data.listener.status.connected:
-            await asyncio.sleep(0.01)
+    entry = await connected_entry(hass, server, own)
 
     # One notification through the integration vs the same message as a raw aiohttp POST.
-    data = {
-        "message": "Backyard motion detected.",
-        "title": "Alert!",
-        "data": {"priority": 9, "link": "lovelace/cameras"},
-    }
+    data = NOTIFICATION
 
     async def through_integration() -> None:
         await hass.services.async_call("notify", "gotify_home_assistant", data, blocking=True)
