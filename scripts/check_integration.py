@@ -113,7 +113,7 @@ FLOW_BASES = {
     "fix_flow": "RepairsFlow",
 }
 NO_PLACEHOLDERS = ("services", "selector", "entity", "device")
-CARRIERS = {"FlowError", "MessageError", "_invalid"}
+CARRIERS = {"FlowError", "MessageError", "_invalid", "_page_text"}
 
 
 @dataclass

@@ -297,7 +297,7 @@ async def test_no_url_to_serve_attachments(hass: HomeAssistant, gotify: GotifyDo
     hass.config.allowlist_external_dirs = {str(tmp_path)}
     # Home Assistant always has an internal URL once its HTTP server runs; without one there is no way.
     with (
-        patch("custom_components.gotify.attachments.get_url", side_effect=NoURLAvailableError),
+        patch("custom_components.gotify.phone_url.get_url", side_effect=NoURLAvailableError),
         pytest.raises(HomeAssistantError) as caught,
     ):
         await notify(hass, attachment=str(tmp_path / "porch.png"))

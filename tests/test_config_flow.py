@@ -110,6 +110,7 @@ async def test_create_default_application(
         "click_target": "app",
         "attachment_expiry": 24,
         "queue": True,
+        "companion_app_events": True,
     }
     [subentry] = entry.subentries.values()
     assert (subentry.subentry_type, subentry.title, subentry.unique_id) == (
@@ -554,6 +555,7 @@ async def test_options(hass: HomeAssistant, gotify: GotifyDouble, home: MockConf
         "click_target": "app",
         "attachment_expiry": 24,
         "queue": True,
+        "companion_app_events": True,
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -563,6 +565,7 @@ async def test_options(hass: HomeAssistant, gotify: GotifyDouble, home: MockConf
             "click_target": "browser",
             "queue": False,
             "attachment_expiry": 2.0,
+            "companion_app_events": False,
         },
     )
     await hass.async_block_till_done()
@@ -574,6 +577,7 @@ async def test_options(hass: HomeAssistant, gotify: GotifyDouble, home: MockConf
         "click_target": "browser",
         "queue": False,
         "attachment_expiry": 2,
+        "companion_app_events": False,
     }
     await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)
     assert gotify.requests_to("POST", "/message")[-1].json == {
@@ -809,7 +813,14 @@ async def test_options_and_subentry_flows_over_http(
     client = await hass_client()
 
     result = await post_json(client, "/api/config/config_entries/options/flow", {"handler": home.entry_id})
-    assert form_fields(result) == ["priority", "markdown", "click_target", "queue", "attachment_expiry"]
+    assert form_fields(result) == [
+        "priority",
+        "markdown",
+        "click_target",
+        "queue",
+        "attachment_expiry",
+        "companion_app_events",
+    ]
     result = await post_json(
         client,
         f"/api/config/config_entries/options/flow/{result['flow_id']}",

@@ -5,13 +5,21 @@ from typing import Any
 import pytest
 
 from custom_components.gotify.message import (
+    AttachmentRef,
     MessageDefaults,
     MessageError,
+    NotificationAction,
     OutgoingMessage,
+    actions_of,
+    attachments_of,
     build_message,
     click_url,
+    link_of,
     merge_extras,
     parse_priority,
+    phone_command,
+    priority_of,
+    timeout_of,
 )
 
 APP = MessageDefaults()
@@ -227,3 +235,217 @@ def test_merge_extras_does_not_change_its_inputs() -> None:
     extra = {"a::b": {"c": {"e": 2}}, "x::y": "z"}
     assert merge_extras(base, extra) == {"a::b": {"c": {"d": 1, "e": 2}}, "x::y": "z"}
     assert base == {"a::b": {"c": {"d": 1}}}
+
+
+# --- the companion app's data, actions and timeouts -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({}, 4),
+        ({"priority": 7}, 7),
+        ({"priority": "high"}, 8),
+        ({"importance": "min"}, 0),
+        ({"importance": "low"}, 2),
+        ({"importance": "default"}, 5),
+        ({"importance": "HIGH"}, 8),
+        ({"importance": "max"}, 10),
+        ({"push": {"interruption-level": "passive"}}, 2),
+        ({"push": {"interruption-level": "active"}}, 5),
+        ({"push": {"interruption-level": "time-sensitive"}}, 8),
+        ({"push": {"interruption-level": "critical"}}, 10),
+        ({"push": {"sound": {"name": "default", "critical": 1, "volume": 1.0}}}, 10),
+        ({"push": {"sound": "default"}}, 4),
+        # A number is a Gotify priority and decides; a name is also the companion app's delivery
+        # urgency and yields to the companion app's loudness.
+        ({"priority": 3, "importance": "max"}, 3),
+        ({"priority": "high", "importance": "low"}, 2),
+        ({"priority": "high", "ttl": 0, "push": {"interruption-level": "passive"}}, 2),
+        ({"importance": "low", "push": {"interruption-level": "critical"}}, 2),
+        ({"importance": "low", "push": {"sound": {"critical": 1}}}, 10),
+    ],
+)
+def test_priority_of(data: dict[str, Any], expected: int) -> None:
+    assert priority_of(data, 4) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"importance": "urgent"}, {"importance": 3}, {"push": {"interruption-level": "loud"}}],
+)
+def test_priority_of_refused(data: dict[str, Any]) -> None:
+    with pytest.raises(MessageError) as caught:
+        priority_of(data, 4)
+    assert caught.value.key == "invalid_level"
+    assert caught.value.placeholders["field"] in ("data.importance", "data.push.interruption-level")
+
+
+def test_link_order() -> None:
+    assert link_of({"url": "c", "clickAction": "b", "link": "a"}) == "a"
+    assert link_of({"url": "c", "clickAction": "b"}) == "b"
+    assert link_of({"url": "c"}) == "c"
+    assert link_of({}) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("clear_notification", "clear_notification"),
+        ("TTS", "TTS"),
+        ("command_dnd", "command_dnd"),
+        ("command_volume_level", "command_volume_level"),
+        ("request_location_update", "request_location_update"),
+        ("remove_channel", "remove_channel"),
+        ("update_widgets", "update_widgets"),
+        ("tts", None),
+        ("Clear_notification", None),
+        ("The washing machine is done", None),
+        (None, None),
+    ],
+)
+def test_phone_command(message: Any, expected: str | None) -> None:
+    assert phone_command(message) == expected
+
+
+def test_attachments_of() -> None:
+    assert attachments_of({"image": "i", "video": "v", "audio": "a"}) == ["i", "v", "a"]
+    assert attachments_of({"attachment": "f", "image": "i"}) == ["f"]
+    assert attachments_of({"audio": "a"}) == ["a"]
+    assert attachments_of(None) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        (60, 60.0),
+        (1, 1.0),
+        (0.5e1, 5.0),
+        ("90", 90.0),
+        (" 2.5 ", 2.5),
+        (2_592_000, 2_592_000.0),
+    ],
+)
+def test_timeout_of(value: Any, expected: float | None) -> None:
+    assert timeout_of({"timeout": value}) == expected
+
+
+@pytest.mark.parametrize("value", [0, -5, 0.5, 2_592_001, True, "soon", "1e3", float("nan"), [60]])
+def test_timeout_of_refused(value: Any) -> None:
+    with pytest.raises(MessageError) as caught:
+        timeout_of({"timeout": value})
+    assert caught.value.key == "invalid_timeout"
+    assert caught.value.placeholders["minimum"] == "1"
+    assert caught.value.placeholders["maximum"] == "2592000"
+
+
+def test_actions_of() -> None:
+    assert actions_of({}) == ()
+    assert actions_of(
+        {
+            "actions": [
+                {"action": "OPEN_GARAGE", "title": "Open garage"},
+                {"action": "URI", "title": "Cameras", "uri": "/lovelace/cameras"},
+                {"action": "MAP", "title": "Map", "uri": "https://example.com/map", "icon": "mdi:map"},
+            ]
+        }
+    ) == (
+        NotificationAction("OPEN_GARAGE", "Open garage"),
+        NotificationAction("URI", "Cameras", "/lovelace/cameras"),
+        NotificationAction("MAP", "Map", "https://example.com/map"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("actions", "key", "number"),
+    [
+        ("OPEN", "invalid_actions", None),
+        ({"action": "OPEN", "title": "Open"}, "invalid_actions", None),
+        ([{"action": str(i), "title": str(i)} for i in range(11)], "too_many_actions", None),
+        ([{"action": "A", "title": "a"}, "B"], "invalid_action", "2"),
+        ([{"action": "A"}], "invalid_action", "1"),
+        ([{"title": "A"}], "invalid_action", "1"),
+        ([{"action": " ", "title": "A"}], "invalid_action", "1"),
+        ([{"action": "A", "title": 5}], "invalid_action", "1"),
+        ([{"action": "URI", "title": "Open"}], "invalid_action", "1"),
+        ([{"action": "A", "title": "a", "uri": 7}], "invalid_action", "1"),
+    ],
+)
+def test_actions_refused(actions: Any, key: str, number: str | None) -> None:
+    with pytest.raises(MessageError) as caught:
+        build_message("m", None, {"actions": actions}, APP)
+    assert caught.value.key == key
+    if number is not None:
+        assert caught.value.placeholders["number"] == number
+
+
+def test_action_uri_checked_as_a_link() -> None:
+    with pytest.raises(MessageError) as caught:
+        build_message("m", None, {"actions": [{"action": "URI", "title": "x", "uri": "a b"}]}, APP)
+    assert caught.value.key == "invalid_link"
+
+
+ACTIONS = [
+    {"action": "OPEN_GARAGE", "title": "Open [garage]"},
+    {"action": "URI", "title": "Cameras", "uri": "/lovelace/cameras"},
+    {"action": "IGNORE", "title": "Ignore"},
+]
+LINKS = ["https://ha.example.com/api/gotify/action/a", "https://ha.example.com/api/gotify/action/b"]
+
+
+def test_actions_rendered_as_links_in_markdown() -> None:
+    outgoing = build_message("Motion", None, {"actions": ACTIONS}, APP, action_links=LINKS)
+    assert outgoing.message == (
+        "Motion\n\n[Open \\[garage\\]](https://ha.example.com/api/gotify/action/a)"
+        " · [Cameras](homeassistant://navigate/lovelace/cameras)"
+        " · [Ignore](https://ha.example.com/api/gotify/action/b)"
+    )
+    # The first button is the tap target when the call names none.
+    assert outgoing.extras["client::notification"] == {"click": {"url": LINKS[0]}}
+
+
+def test_actions_rendered_as_lines_without_markdown() -> None:
+    data = {"actions": ACTIONS, "markdown": False, "clickAction": "lovelace/garage"}
+    outgoing = build_message("Motion", None, data, BROWSER, action_links=LINKS)
+    assert outgoing.message == (
+        "Motion\n\nOpen [garage]: https://ha.example.com/api/gotify/action/a\n"
+        "Cameras: https://ha.example.com/lovelace/cameras\n"
+        "Ignore: https://ha.example.com/api/gotify/action/b"
+    )
+    assert outgoing.extras == {
+        "client::notification": {"click": {"url": "https://ha.example.com/lovelace/garage"}}
+    }
+
+
+def test_actions_without_links_are_checked_but_not_shown() -> None:
+    outgoing = build_message("Motion", None, {"actions": ACTIONS}, APP)
+    assert outgoing.message == "Motion"
+    assert outgoing.extras["client::notification"] == {"click": {"url": "homeassistant://navigate/"}}
+
+
+def test_a_uri_action_first_is_the_tap_target() -> None:
+    data = {"actions": [{"action": "URI", "title": "Energy", "uri": "lovelace/energy"}]}
+    outgoing = build_message("m", None, data, APP, action_links=[])
+    assert outgoing.message == "m\n\n[Energy](homeassistant://navigate/lovelace/energy)"
+    assert outgoing.extras["client::notification"] == {
+        "click": {"url": "homeassistant://navigate/lovelace/energy"}
+    }
+
+
+def test_action_links_must_match_the_buttons() -> None:
+    with pytest.raises(ValueError, match="one signed link"):
+        build_message("m", None, {"actions": ACTIONS}, APP, action_links=LINKS[:1])
+
+
+def test_several_attachments_first_image_is_the_big_picture() -> None:
+    attachments = [
+        AttachmentRef("https://x/snap.jpg", True, "snap.jpg"),
+        AttachmentRef("https://x/clip.mp4", False, "clip.mp4"),
+        AttachmentRef("https://x/other.png", True, "other.png"),
+    ]
+    outgoing = build_message("m", None, {}, APP, attachments=attachments)
+    assert outgoing.message == (
+        "m\n\n![snap.jpg](https://x/snap.jpg)\n\n[clip.mp4](https://x/clip.mp4)\n\n![other.png](https://x/other.png)"
+    )
+    assert outgoing.extras["client::notification"]["bigImageUrl"] == "https://x/snap.jpg"

@@ -129,8 +129,16 @@ async def test_notify_entity_uses_the_same_sender(hass: HomeAssistant, gotify: G
         ({"priority": "MIN"}, {"priority": 0}),
         ({"markdown": False}, {"extras": click("homeassistant://navigate/")}),
         ({"link": "https://example.com/x"}, {"extras": click("https://example.com/x") | MARKDOWN}),
-        # Keys meant for the mobile app are ignored, not sent on to Gotify.
-        ({"push": {"sound": "default"}, "actions": [{"action": "OPEN"}], "priority": 5}, {"priority": 5}),
+        # Keys meant for the mobile app that Gotify has no use for are ignored, not sent on to Gotify.
+        (
+            {
+                "push": {"sound": "default"},
+                "channel": "alarm",
+                "vibrationPattern": "100, 1000",
+                "priority": 5,
+            },
+            {"priority": 5},
+        ),
         (
             {"extras": {"android::action": {"onReceive": {"intentUrl": "https://x"}}}},
             {

@@ -17,9 +17,18 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
-from .account import GotifyAccount
+from .account import Delivery, GotifyAccount
+from .actions import ACTION_STORE, ActionStore, GotifyActionView
 from .attachments import ATTACHMENT_STORE, AttachmentStore, GotifyAttachmentView
-from .client import GotifyAuthenticationError, GotifyClient, GotifyError, GotifyVersion, display_url
+from .autodelete import AutoDelete, async_remove_autodelete
+from .client import (
+    GotifyAuthenticationError,
+    GotifyClient,
+    GotifyError,
+    GotifyMessage,
+    GotifyVersion,
+    display_url,
+)
 from .const import (
     CONF_APP_ID,
     CONF_APP_TOKEN,
@@ -39,22 +48,33 @@ from .tags import TagStore, async_remove_tags
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-ATTACHMENT_CLEANUP_INTERVAL = timedelta(hours=1)
+CLEANUP_INTERVAL = timedelta(hours=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the attachment store and its view, and the entity actions, shared by every entry."""
+    """Set up what every entry shares: attachments, buttons, their views and cleanup, the entity actions."""
     store = AttachmentStore(hass, Path(hass.config.path(STORAGE_DIR, DOMAIN, "attachments")))
     hass.data[ATTACHMENT_STORE] = store
     hass.http.register_view(GotifyAttachmentView(store))
+    await async_load_actions(hass)
+    hass.http.register_view(GotifyActionView(hass))
     async_setup_services(hass)
 
     async def _async_cleanup(_: datetime | None = None) -> None:
+        hass.data[ACTION_STORE].cleanup()
         await store.async_cleanup()
 
-    async_track_time_interval(hass, _async_cleanup, ATTACHMENT_CLEANUP_INTERVAL, cancel_on_shutdown=True)
+    async_track_time_interval(hass, _async_cleanup, CLEANUP_INTERVAL, cancel_on_shutdown=True)
     hass.async_create_background_task(_async_cleanup(), f"{DOMAIN} attachment cleanup", eager_start=False)
     return True
+
+
+async def async_load_actions(hass: HomeAssistant) -> ActionStore:
+    """Read the buttons' records (kept across restarts) into the store the action view answers from."""
+    actions = ActionStore(hass)
+    await actions.async_load()
+    hass.data[ACTION_STORE] = actions
+    return actions
 
 
 def client_for(
@@ -93,9 +113,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
 
     outbox = Outbox(hass, entry.entry_id, account, on_change=status_changed)
     await outbox.async_load()
+    autodelete = AutoDelete(hass, entry.entry_id, client)
+    await autodelete.async_load()
+    entry.async_on_unload(autodelete.async_stop)
+    entry.async_on_unload(autodelete.async_flush)
+    account.on_delivered(_delivered_handler(hass, autodelete))
 
     def connected() -> None:
         outbox.kick()
+        autodelete.kick()
         hass.async_create_task(coordinator.async_request_refresh(), eager_start=False)
 
     listener = GotifyListener(hass, entry.entry_id, account, on_connected=connected)
@@ -104,6 +130,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
         coordinator=coordinator,
         listener=listener,
         outbox=outbox,
+        autodelete=autodelete,
         senders=_senders(hass, entry, account, outbox),
         server_device_id=server_device.id,
     )
@@ -115,6 +142,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
     entry.async_create_background_task(hass, listener.async_run(), f"{DOMAIN} stream {entry.title}")
     entry.async_create_background_task(hass, outbox.async_run(), f"{DOMAIN} outbox {entry.title}")
     return True
+
+
+def _delivered_handler(
+    hass: HomeAssistant, autodelete: AutoDelete
+) -> Callable[[Delivery, GotifyMessage], None]:
+    """Return what follows a delivery: its buttons learn the message id, its timeout starts."""
+
+    def delivered(delivery: Delivery, sent: GotifyMessage) -> None:
+        if delivery.actions:
+            hass.data[ACTION_STORE].bind(delivery.actions, sent.id)
+        if delivery.timeout is not None:
+            autodelete.schedule(sent.id, delivery.timeout)
+
+    return delivered
 
 
 async def _async_connect(client: GotifyClient, tags: TagStore) -> tuple[GotifyVersion, GotifyAccount]:
@@ -173,7 +214,13 @@ def _senders(
     options = AccountOptions.of(entry.options)
     return {
         subentry_id: GotifySender(
-            hass, subentry, account=account, outbox=outbox, options=options, app_tokens=app_tokens
+            hass,
+            subentry,
+            entry_id=entry.entry_id,
+            account=account,
+            outbox=outbox,
+            options=options,
+            app_tokens=app_tokens,
         )
         for subentry_id, subentry in applications.items()
     }
@@ -206,9 +253,12 @@ async def _async_reload_on_change(hass: HomeAssistant, entry: GotifyConfigEntry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
-    """Forget the entry's tags and queue, and the repairs about its refused queued messages."""
+    """Forget the entry's tags, queue, timeouts and buttons, and the repairs about its refused messages."""
     await async_remove_tags(hass, entry.entry_id)
     await async_remove_outbox(hass, entry.entry_id)
+    await async_remove_autodelete(hass, entry.entry_id)
+    if ACTION_STORE in hass.data:
+        hass.data[ACTION_STORE].forget_entry(entry.entry_id)
     async_delete_refused_issues(hass, entry.entry_id)
 
 

@@ -47,6 +47,10 @@ class Delivery:
     # first looks above it for this very message.
     check_after: int | None = None
     attempts: int = field(default=0)
+    # The message's buttons (``actions.ActionStore`` ids), told the message id once it is stored.
+    actions: list[str] = field(default_factory=list)
+    # Seconds after delivery when the message is deleted again (``data.timeout``).
+    timeout: float | None = None
 
     @classmethod
     def of(
@@ -56,6 +60,9 @@ class Delivery:
         token: str | None,
         outgoing: OutgoingMessage,
         tag: str | None = None,
+        *,
+        actions: list[str] | None = None,
+        timeout: float | None = None,
     ) -> Self:
         """Address a mapped message to one application."""
         return cls(
@@ -67,6 +74,8 @@ class Delivery:
             priority=outgoing.priority,
             extras=outgoing.extras,
             tag=tag,
+            actions=actions or [],
+            timeout=timeout,
         )
 
     def matches(self, sent: GotifyMessage) -> bool:
@@ -200,6 +209,7 @@ class GotifyAccount:
         self.sent = SentMessages()
         # The newest message id the stream has seen (or the server had at setup).
         self.newest_seen_id = newest_id
+        self._on_delivered: list[Callable[[Delivery, GotifyMessage], None]] = []
 
     @classmethod
     async def async_connect(cls, client: GotifyClient, tags: TagStore) -> Self:
@@ -209,6 +219,10 @@ class GotifyAccount:
         newest = await client.newest_message_id()
         await tags.async_load()
         return cls(client, tags, user, applications, newest)
+
+    def on_delivered(self, listener: Callable[["Delivery", GotifyMessage], None]) -> None:
+        """Call ``listener`` with each delivery once Gotify has stored it (sent now, queued, or found)."""
+        self._on_delivered.append(listener)
 
     @property
     def host(self) -> str:
@@ -276,3 +290,5 @@ class GotifyAccount:
         self.sent.settle(delivery.matches)
         if delivery.tag is not None:
             self.tags.set(delivery.app_id, delivery.tag, sent.id)
+        for listener in self._on_delivered:
+            listener(delivery, sent)

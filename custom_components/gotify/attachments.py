@@ -25,12 +25,12 @@ from homeassistant.components.http import HomeAssistantView
 from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.hass_dict import HassKey
 
 from .compat import media_source_path
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN
 from .message import AttachmentRef, shown
+from .phone_url import PhoneUrl
 
 ATTACHMENT_PATH: Final = "/api/gotify/attachment"
 MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
@@ -50,6 +50,11 @@ _STORED_NAME = re.compile(rf"^(?P<expires>\d{{10}})-[0-9a-f]{{32}}\.(?P<ext>{_EX
 _CAMERA = re.compile(r"^camera\.[a-z0-9_]+$")
 _MEDIA_CAMERA = "media-source://camera/"
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
+# Paths on Home Assistant that the companion app loads (with its login) in ``data.image``/``video``/
+# ``audio``: the phone cannot, so a camera's proxy becomes a snapshot and local media the file itself.
+_CAMERA_PROXY = re.compile(r"^/api/camera_proxy(?:_stream)?/(camera\.[a-z0-9_]+)(?:\?.*)?$")
+_LOCAL_MEDIA = "/media/local/"
+_LOCAL_MEDIA_SOURCE = "media-source://media_source/local/"
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -74,7 +79,7 @@ class AttachmentStore:
         """Keep the files in ``directory``, made on the first store."""
         self.hass = hass
         self.directory = directory
-        self._warned_internal = False
+        self._phone_url = PhoneUrl(hass, "attachments")
 
     def path_of(self, name: str) -> Path | None:
         """Return the stored file for a served name, if it is one of ours and has not expired."""
@@ -93,31 +98,11 @@ class AttachmentStore:
         name = f"{expires:010d}-{secrets.token_hex(16)}.{extension}"
         await self.hass.async_add_executor_job(self._write, name, content.data)
         signed = async_sign_path(self.hass, f"{ATTACHMENT_PATH}/{name}", expiry, use_content_user=True)
-        return f"{self._base_url()}{signed}"
+        return f"{self._phone_url.base()}{signed}"
 
     def _write(self, name: str, data: bytes) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / name).write_bytes(data)
-
-    def _base_url(self) -> str:
-        try:
-            return get_url(self.hass, allow_internal=False, allow_ip=True)
-        except NoURLAvailableError:
-            pass
-        try:
-            url = get_url(self.hass, allow_external=False)
-        except NoURLAvailableError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="no_home_assistant_url"
-            ) from err
-        if not self._warned_internal:
-            self._warned_internal = True
-            LOGGER.warning(
-                "Home Assistant has no external URL; attachments are served on %s, "
-                "which phones outside the home network cannot reach",
-                url,
-            )
-        return url
 
     async def async_cleanup(self) -> int:
         """Delete expired files; returns how many."""
@@ -334,6 +319,10 @@ async def async_resolve(
         return AttachmentRef(
             text, _is_image_url(text), text.rsplit("/", 1)[-1].split("?", 1)[0] or "attachment"
         )
+    if proxy := _CAMERA_PROXY.match(text):
+        text = proxy[1]
+    elif text.startswith(_LOCAL_MEDIA):
+        text = _LOCAL_MEDIA_SOURCE + text.removeprefix(_LOCAL_MEDIA)
     content: Content | str
     if text.startswith("media-source://"):
         content = await async_media_source(hass, text)

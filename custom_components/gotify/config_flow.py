@@ -58,6 +58,7 @@ from .const import (
     CONF_APP_TOKEN,
     CONF_ATTACHMENT_EXPIRY,
     CONF_CLICK_TARGET,
+    CONF_COMPANION_APP_EVENTS,
     CONF_DEFAULT_PRIORITY,
     CONF_DESCRIPTION,
     CONF_MARKDOWN,
@@ -555,6 +556,9 @@ class GotifyOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_ATTACHMENT_EXPIRY, default=round(options.attachment_expiry_hours)
                 ): _EXPIRY_SELECTOR,
+                vol.Required(
+                    CONF_COMPANION_APP_EVENTS, default=options.companion_app_events
+                ): BooleanSelector(),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

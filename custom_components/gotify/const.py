@@ -23,6 +23,7 @@ CONF_MARKDOWN: Final = "markdown"
 CONF_CLICK_TARGET: Final = "click_target"
 CONF_ATTACHMENT_EXPIRY: Final = "attachment_expiry"
 CONF_QUEUE: Final = "queue"
+CONF_COMPANION_APP_EVENTS: Final = "companion_app_events"
 CLICK_TARGET_APP: Final = "app"
 CLICK_TARGET_BROWSER: Final = "browser"
 
@@ -31,6 +32,7 @@ DEFAULT_MARKDOWN: Final = True
 DEFAULT_CLICK_TARGET: Final = CLICK_TARGET_APP
 DEFAULT_QUEUE: Final = True
 DEFAULT_ATTACHMENT_EXPIRY_HOURS: Final = 24
+DEFAULT_COMPANION_APP_EVENTS: Final = True
 DEFAULT_APPLICATION_NAME: Final = "Home Assistant"
 DEFAULT_APPLICATION_DESCRIPTION: Final = "Notifications from Home Assistant"
 

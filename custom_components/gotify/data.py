@@ -6,6 +6,7 @@ from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigEntry
 
 from .account import GotifyAccount
+from .autodelete import AutoDelete
 from .coordinator import GotifyServerCoordinator
 from .listener import GotifyListener
 from .outbox import Outbox
@@ -14,12 +15,13 @@ from .sender import GotifySender
 
 @dataclass
 class GotifyData:
-    """One loaded account: the account itself, the server's state, the stream, the outbox, the senders."""
+    """One loaded account: the account, the server's state, the stream, the outbox, timeouts, the senders."""
 
     account: GotifyAccount
     coordinator: GotifyServerCoordinator
     listener: GotifyListener
     outbox: Outbox
+    autodelete: AutoDelete
     senders: dict[str, GotifySender]
     server_device_id: str
     legacy_services: list[BaseNotificationService] = field(default_factory=list)

@@ -8,7 +8,7 @@ which the caller turns into a translated ``ServiceValidationError``.
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
@@ -27,12 +27,50 @@ ATTR_INTENT_URL: Final = "intent_url"
 ATTR_ATTACHMENT: Final = "attachment"
 ATTR_IMAGE: Final = "image"  # an image URL, as the mobile app's notifications take it
 ATTR_TAG: Final = "tag"
+ATTR_ACTIONS: Final = "actions"
+ATTR_TIMEOUT: Final = "timeout"
+# The companion app's keys, read so that one notify group serves the companion app and Gotify alike.
+ATTR_CLICK_ACTION: Final = "clickAction"
+ATTR_VIDEO: Final = "video"
+ATTR_AUDIO: Final = "audio"
+ATTR_IMPORTANCE: Final = "importance"
+ATTR_PUSH: Final = "push"
 
 # Names accepted for ``data.priority``, chosen to land in each Android notification channel:
 # < 1 min (silent), 1-3 low (icon only), 4-7 default (sound), >= 8 high (sound, vibration, heads-up).
 PRIORITY_NAMES: Final[dict[str, int]] = {"min": 0, "low": 2, "normal": 5, "high": 8, "emergency": 10}
 PRIORITY_MIN: Final = 0
 PRIORITY_MAX: Final = 10
+# The companion app's ways of saying how loud a notification is, onto the same channels: Android's
+# channel importance, and iOS's interruption level (a critical sound is the loudest).
+IMPORTANCE_PRIORITIES: Final[dict[str, int]] = {"min": 0, "low": 2, "default": 5, "high": 8, "max": 10}
+INTERRUPTION_PRIORITIES: Final[dict[str, int]] = {
+    "passive": 2,
+    "active": 5,
+    "time-sensitive": 8,
+    "critical": 10,
+}
+
+# The companion app's commands: messages that tell the phone to do something rather than show text.
+CLEAR_NOTIFICATION: Final = "clear_notification"
+_PHONE_COMMANDS: Final = frozenset(
+    {
+        CLEAR_NOTIFICATION,
+        "TTS",
+        "request_location_update",
+        "remove_channel",
+        "update_widgets",
+        "update_complications",
+        "clear_badge",
+    }
+)
+_PHONE_COMMAND_PREFIX: Final = "command_"
+
+MAX_ACTIONS: Final = 10
+ACTION_URI: Final = "URI"  # the companion app's action id for a button that opens ``uri``
+MAX_ACTION_ID_LENGTH: Final = 256
+TIMEOUT_MIN: Final = 1
+TIMEOUT_MAX: Final = 30 * 24 * 3600  # 30 days, in seconds
 
 APP_LINK_PREFIX: Final = "homeassistant://navigate/"
 DEFAULT_LINK_PATH: Final = ""  # Home Assistant's root opens the user's default dashboard.
@@ -172,6 +210,15 @@ class AttachmentRef:
 
 
 @dataclass(frozen=True, slots=True)
+class NotificationAction:
+    """A button of ``data.actions``: it opens ``uri``, or, without one, fires an event with ``action``."""
+
+    action: str
+    title: str
+    uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """The fields of ``POST /message``; ``title`` None lets Gotify show the application's name."""
 
@@ -201,6 +248,46 @@ def parse_priority(value: Any) -> int:
     if not PRIORITY_MIN <= number <= PRIORITY_MAX:
         raise _priority_error(value)
     return number
+
+
+def _named(value: Any, names: Mapping[str, int], key: str, field_name: str) -> int:
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text is None or text not in names:
+        raise MessageError(key, field=field_name, value=shown(value), allowed=", ".join(names))
+    return names[text]
+
+
+def companion_priority(data: Mapping[str, Any]) -> int | None:
+    """Return the priority the companion app's keys ask for, if any.
+
+    A critical sound (iOS ``push.sound.critical: 1``) first, then Android's ``importance``, then iOS's
+    ``push.interruption-level``.
+    """
+    push = data.get(ATTR_PUSH)
+    push = push if isinstance(push, Mapping) else {}
+    sound = push.get("sound")
+    if isinstance(sound, Mapping) and sound.get("critical") in (1, True, "1"):
+        return PRIORITY_MAX
+    if (importance := data.get(ATTR_IMPORTANCE)) is not None:
+        return _named(importance, IMPORTANCE_PRIORITIES, "invalid_level", "data.importance")
+    if (level := push.get("interruption-level")) is not None:
+        return _named(level, INTERRUPTION_PRIORITIES, "invalid_level", "data.push.interruption-level")
+    return None
+
+
+def priority_of(data: Mapping[str, Any], default: int) -> int:
+    """Return the priority: a number in ``data.priority`` decides; a name yields to the companion app's.
+
+    The names (``high``, ``low`` ...) are also the companion app's own ``data.priority`` values, which
+    mean delivery urgency there, so ``importance`` or an iOS interruption level, when given, says more.
+    """
+    value = data.get(ATTR_PRIORITY)
+    named = isinstance(value, str) and value.strip().lower() in PRIORITY_NAMES
+    if value is not None and not named:
+        return parse_priority(value)
+    if (companion := companion_priority(data)) is not None:
+        return companion
+    return default if value is None else parse_priority(value)
 
 
 def _priority_error(value: Any) -> MessageError:
@@ -279,6 +366,25 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
     return result
 
 
+def _buttons(
+    actions: Sequence[NotificationAction], links: Sequence[str] | None, defaults: MessageDefaults
+) -> list[tuple[str, str]]:
+    """Each button's title and URL: its ``uri`` as a tap target would open it, or its signed link.
+
+    Every ``uri`` is checked even when ``links`` is None (the buttons are then not shown yet).
+    """
+    opened = [None if action.uri is None else click_url(action.uri, defaults) for action in actions]
+    if links is None:
+        return []
+    if len(links) != opened.count(None):
+        raise ValueError("one signed link is needed for each action that fires an event")
+    firing = iter(links)
+    return [
+        (action.title, url if url is not None else next(firing))
+        for action, url in zip(actions, opened, strict=True)
+    ]
+
+
 def _markdown_text(text: str) -> str:
     return re.sub(r"([\\\[\]()*_`])", r"\\\1", text)
 
@@ -286,7 +392,7 @@ def _markdown_text(text: str) -> str:
 def _with_attachment(text: str, extras: dict[str, Any], attachment: AttachmentRef, markdown: bool) -> str:
     """Big picture on Android for an image; in the text, the image (markdown) or a link to the file."""
     if attachment.is_image:
-        extras.setdefault(EXTRA_NOTIFICATION, {})["bigImageUrl"] = attachment.url
+        extras.setdefault(EXTRA_NOTIFICATION, {}).setdefault("bigImageUrl", attachment.url)
         if markdown:
             return f"{text}\n\n![{_markdown_text(attachment.name)}]({attachment.url})"
         return text
@@ -307,10 +413,84 @@ def tag_of(data: Mapping[str, Any] | None) -> str | None:
     return check_text(value.strip(), "data.tag", max_length=MAX_TAG_LENGTH)
 
 
-def attachment_of(data: Mapping[str, Any] | None) -> Any:
-    """``data.attachment`` (Pushover's key), or ``data.image`` (a URL) when there is none."""
+def attachments_of(data: Mapping[str, Any] | None) -> list[Any]:
+    """Return what to attach: ``data.attachment`` (Pushover's) or else ``image``, then ``video``, ``audio``.
+
+    The companion app's ``image``, ``video`` and ``audio`` arrive through notify groups; the first image
+    is the notification's big picture, the rest are links.
+    """
     data = data or {}
-    return data.get(ATTR_ATTACHMENT) if data.get(ATTR_ATTACHMENT) is not None else data.get(ATTR_IMAGE)
+    first = data.get(ATTR_ATTACHMENT) if data.get(ATTR_ATTACHMENT) is not None else data.get(ATTR_IMAGE)
+    return [value for value in (first, data.get(ATTR_VIDEO), data.get(ATTR_AUDIO)) if value is not None]
+
+
+def phone_command(message: Any) -> str | None:
+    """Return the companion app command a message is (``clear_notification``, ``TTS`` ...), if any."""
+    if not isinstance(message, str):
+        return None
+    return message if message in _PHONE_COMMANDS or message.startswith(_PHONE_COMMAND_PREFIX) else None
+
+
+def link_of(data: Mapping[str, Any]) -> Any:
+    """Return where tapping goes: ``link``, else the companion app's ``clickAction``, else ``url``."""
+    for key in (ATTR_LINK, ATTR_CLICK_ACTION, ATTR_URL):
+        if data.get(key) is not None:
+            return data[key]
+    return None
+
+
+def actions_of(data: Mapping[str, Any] | None) -> tuple[NotificationAction, ...]:
+    """``data.actions`` in the companion app's form: up to ten items with ``action``, ``title``, ``uri``."""
+    value = (data or {}).get(ATTR_ACTIONS)
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise MessageError("invalid_actions", value=shown(value))
+    if len(value) > MAX_ACTIONS:
+        raise MessageError("too_many_actions", count=str(len(value)), limit=str(MAX_ACTIONS))
+    return tuple(_action(number, item) for number, item in enumerate(value, start=1))
+
+
+def _action(number: int, item: Any) -> NotificationAction:
+    def invalid() -> MessageError:
+        return MessageError("invalid_action", number=str(number), value=shown(item))
+
+    if not isinstance(item, Mapping):
+        raise invalid()
+    action, title, uri = item.get("action"), item.get("title"), item.get("uri")
+    if not isinstance(action, str) or not action.strip() or not isinstance(title, str) or not title.strip():
+        raise invalid()
+    if uri is not None and (not isinstance(uri, str) or not uri.strip()):
+        raise invalid()
+    if action.strip() == ACTION_URI and uri is None:
+        raise invalid()
+    return NotificationAction(
+        action=check_text(action.strip(), "data.actions", max_length=MAX_ACTION_ID_LENGTH),
+        title=check_text(title.strip(), "data.actions", max_length=MAX_TITLE_LENGTH),
+        uri=None if uri is None else uri.strip(),
+    )
+
+
+def timeout_of(data: Mapping[str, Any] | None) -> float | None:
+    """``data.timeout``: seconds after which the message is deleted from Gotify (the companion app's)."""
+    value = (data or {}).get(ATTR_TIMEOUT)
+    if value is None:
+        return None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    text = isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,9}(\.[0-9]+)?\s*", value)
+    seconds = float(value) if number or text else None
+    if seconds is None or not math.isfinite(seconds) or not TIMEOUT_MIN <= seconds <= TIMEOUT_MAX:
+        raise MessageError(
+            "invalid_timeout", value=shown(value), minimum=str(TIMEOUT_MIN), maximum=str(TIMEOUT_MAX)
+        )
+    return seconds
+
+
+def _with_actions(text: str, buttons: Sequence[tuple[str, str]], markdown: bool) -> str:
+    """Add the buttons at the end: a line of links (markdown), or one ``title: URL`` line each."""
+    if markdown:
+        return text + "\n\n" + " · ".join(f"[{_markdown_text(title)}]({url})" for title, url in buttons)
+    return text + "\n\n" + "\n".join(f"{title}: {url}" for title, url in buttons)
 
 
 def build_message(
@@ -318,9 +498,15 @@ def build_message(
     title: Any,
     data: Mapping[str, Any] | None,
     defaults: MessageDefaults,
-    attachment: AttachmentRef | None = None,
+    *,
+    attachments: Sequence[AttachmentRef] = (),
+    action_links: Sequence[str] | None = None,
 ) -> OutgoingMessage:
-    """Map a notify call (``message``, ``title``, ``data``) onto a Gotify message."""
+    """Map a notify call (``message``, ``title``, ``data``) onto a Gotify message.
+
+    ``action_links`` are the URLs of the buttons that fire an event, in their order in ``data.actions``
+    (Home Assistant signs them); without them the buttons are checked but not shown.
+    """
     if not isinstance(message, str) or not message.strip():
         raise MessageError("empty_message")
     check_text(message, "message", max_bytes=MAX_MESSAGE_BYTES)
@@ -328,14 +514,16 @@ def build_message(
     if not isinstance(data, Mapping):
         raise MessageError("invalid_data", value=shown(data))
 
-    priority = defaults.priority if data.get(ATTR_PRIORITY) is None else parse_priority(data[ATTR_PRIORITY])
+    priority = priority_of(data, defaults.priority)
     markdown = (
         defaults.markdown if data.get(ATTR_MARKDOWN) is None else _as_bool(data[ATTR_MARKDOWN], ATTR_MARKDOWN)
     )
     tag_of(data)
+    timeout_of(data)
+    buttons = _buttons(actions_of(data), action_links, defaults)
 
-    link = data.get(ATTR_LINK) if data.get(ATTR_LINK) is not None else data.get(ATTR_URL)
-    target = click_url(link, defaults)
+    link = link_of(data)
+    target = click_url(link, defaults) if link is not None or not buttons else buttons[0][1]
     extras: dict[str, Any] = {EXTRA_NOTIFICATION: {"click": {"url": target}}}
     if markdown:
         extras[EXTRA_DISPLAY] = {"contentType": CONTENT_TYPE_MARKDOWN}
@@ -359,8 +547,10 @@ def build_message(
         text = (
             f"{text}\n\n[{_markdown_text(label)}]({target})" if markdown else f"{text}\n\n{label}: {target}"
         )
-    if attachment is not None:
+    for attachment in attachments:
         text = _with_attachment(text, extras, attachment, markdown)
+    if buttons:
+        text = _with_actions(text, buttons, markdown)
 
     user_extras = data.get(ATTR_EXTRAS)
     if user_extras is not None:

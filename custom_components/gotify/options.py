@@ -7,11 +7,13 @@ from typing import Any, Final, Self
 from .const import (
     CONF_ATTACHMENT_EXPIRY,
     CONF_CLICK_TARGET,
+    CONF_COMPANION_APP_EVENTS,
     CONF_MARKDOWN,
     CONF_PRIORITY,
     CONF_QUEUE,
     DEFAULT_ATTACHMENT_EXPIRY_HOURS,
     DEFAULT_CLICK_TARGET,
+    DEFAULT_COMPANION_APP_EVENTS,
     DEFAULT_MARKDOWN,
     DEFAULT_PRIORITY,
     DEFAULT_QUEUE,
@@ -24,6 +26,7 @@ DEFAULT_OPTIONS: Final[Mapping[str, Any]] = {
     CONF_CLICK_TARGET: DEFAULT_CLICK_TARGET,
     CONF_ATTACHMENT_EXPIRY: DEFAULT_ATTACHMENT_EXPIRY_HOURS,
     CONF_QUEUE: DEFAULT_QUEUE,
+    CONF_COMPANION_APP_EVENTS: DEFAULT_COMPANION_APP_EVENTS,
 }
 
 
@@ -36,6 +39,8 @@ class AccountOptions:
     click_target: str
     attachment_expiry_hours: float
     queue: bool
+    # Pressing a button also fires the companion app's event, so that its automations work unchanged.
+    companion_app_events: bool
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> Self:
@@ -47,4 +52,5 @@ class AccountOptions:
             click_target=str(merged[CONF_CLICK_TARGET]),
             attachment_expiry_hours=float(merged[CONF_ATTACHMENT_EXPIRY]),
             queue=bool(merged[CONF_QUEUE]),
+            companion_app_events=bool(merged[CONF_COMPANION_APP_EVENTS]),
         )

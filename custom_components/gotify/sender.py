@@ -2,7 +2,7 @@
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,6 +13,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .account import Delivery, GotifyAccount
+from .actions import ACTION_STORE
 from .attachments import ATTACHMENT_STORE, async_resolve
 from .client import (
     GotifyAuthenticationError,
@@ -34,16 +35,20 @@ from .const import (
     LOGGER,
 )
 from .message import (
+    CLEAR_NOTIFICATION,
     MAX_TITLE_LENGTH,
     AttachmentRef,
     MessageDefaults,
     MessageError,
     OutgoingMessage,
-    attachment_of,
+    actions_of,
+    attachments_of,
     build_message,
     check_text,
+    phone_command,
     shown,
     tag_of,
+    timeout_of,
 )
 from .options import AccountOptions
 from .outbox import Outbox, is_transient
@@ -100,6 +105,7 @@ class GotifySender:
         hass: HomeAssistant,
         subentry: ConfigSubentry,
         *,
+        entry_id: str,
         account: GotifyAccount,
         outbox: Outbox,
         options: AccountOptions,
@@ -107,6 +113,7 @@ class GotifySender:
     ) -> None:
         """Set up the sender of ``subentry``, with the tokens of the entry's applications."""
         self.hass = hass
+        self.entry_id = entry_id
         self.account = account
         self.outbox = outbox
         self.options = options
@@ -159,11 +166,14 @@ class GotifySender:
         message: Any,
         title: Any = None,
         data: Mapping[str, Any] | None = None,
-        attachment: AttachmentRef | None = None,
+        attachments: Sequence[AttachmentRef] = (),
+        action_links: Sequence[str] | None = None,
     ) -> OutgoingMessage:
         """Map a call onto a Gotify message, raising a translated error for bad input."""
         try:
-            return build_message(message, title, data, self.defaults(), attachment)
+            return build_message(
+                message, title, data, self.defaults(), attachments=attachments, action_links=action_links
+            )
         except MessageError as err:
             raise _validation(err) from err
 
@@ -171,21 +181,46 @@ class GotifySender:
         self, message: Any, title: Any = None, data: Mapping[str, Any] | None = None, target: Any = None
     ) -> list[GotifyMessage | QueuedReceipt]:
         """Send a notify call to this application, or to each application ``target`` names, at once."""
+        if (command := phone_command(message)) is not None:
+            await self._async_phone_command(command, data, target)
+            return []
         outgoing = self.build(message, title, data)  # bad input (the tag too) fails before any I/O
-        tag = tag_of(data)
+        tag, timeout, actions = tag_of(data), timeout_of(data), actions_of(data)
         destinations = await self.async_destinations(target)
-        if (attachment := attachment_of(data)) is not None:
-            expiry = timedelta(hours=self.options.attachment_expiry_hours)
-            reference = await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], attachment, expiry)
-            outgoing = self.build(message, title, data, reference)
+        expiry = timedelta(hours=self.options.attachment_expiry_hours)
+        attachments = [
+            await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], value, expiry)
+            for value in attachments_of(data)
+        ]
+        firing = [action for action in actions if action.uri is None]
+        messages: list[tuple[OutgoingMessage, list[str]]] = []
+        if firing:  # each application's buttons are its own: the event names where it was pressed
+            store = self.hass.data[ACTION_STORE]
+            for destination in destinations:
+                ids, links = store.create(
+                    firing,
+                    entry_id=self.entry_id,
+                    app_id=destination.app_id,
+                    application=destination.name,
+                    tag=tag,
+                    expiry=expiry,
+                )
+                messages.append((self.build(message, title, data, attachments, links), ids))
+        else:
+            if attachments or actions:
+                outgoing = self.build(message, title, data, attachments, [])
+            messages = [(outgoing, [])] * len(destinations)
 
         if len(destinations) == 1:
             # The common case: no task to schedule, so no extra turn of the event loop; an error is
             # raised as it is.
-            return [await self._deliver(destinations[0], outgoing, tag)]
+            return [await self._deliver(destinations[0], *messages[0], tag, timeout)]
         results: list[GotifyMessage | QueuedReceipt | BaseException] = list(
             await asyncio.gather(
-                *(self._deliver(destination, outgoing, tag) for destination in destinations),
+                *(
+                    self._deliver(destination, outgoing, ids, tag, timeout)
+                    for destination, (outgoing, ids) in zip(destinations, messages, strict=True)
+                ),
                 return_exceptions=True,
             )
         )
@@ -254,10 +289,23 @@ class GotifySender:
         return result
 
     async def _deliver(
-        self, destination: Destination, outgoing: OutgoingMessage, tag: str | None
+        self,
+        destination: Destination,
+        outgoing: OutgoingMessage,
+        actions: list[str],
+        tag: str | None,
+        delete_after: float | None,
     ) -> GotifyMessage | QueuedReceipt:
         """Publish now, or queue when the server cannot take it (or older messages are still waiting)."""
-        item = Delivery.of(destination.app_id, destination.name, destination.token, outgoing, tag)
+        item = Delivery.of(
+            destination.app_id,
+            destination.name,
+            destination.token,
+            outgoing,
+            tag,
+            actions=actions,
+            timeout=delete_after,
+        )
         queueing = self.options.queue
         if queueing and len(self.outbox):
             return await self._queue(item, "older messages are still waiting")  # keeps the order
@@ -309,26 +357,57 @@ class GotifySender:
 
     async def async_delete(self, message_id: int | None, tag: str | None) -> None:
         """Delete one message of this application, by id or by the tag it was sent with."""
-        tags = self.account.tags
         if message_id is None:
             if tag is None:
                 raise ServiceValidationError(
                     translation_domain=DOMAIN, translation_key="delete_needs_id_or_tag"
                 )
-            message_id = tags.get(self.app_id, tag)
+            message_id = self.account.tags.get(self.app_id, tag)
             if message_id is None:
                 raise ServiceValidationError(
                     translation_domain=DOMAIN,
                     translation_key="unknown_tag",
                     translation_placeholders={"tag": tag, "application": self.name},
                 )
+        await self._async_delete(self.destination, message_id, tag)
+
+    async def _async_delete(self, destination: Destination, message_id: int, tag: str | None) -> None:
         try:
             await self.account.client.delete_message(message_id)
         except GotifyError as err:
-            raise translate_error(self.account, err, application=self.name) from err
+            raise translate_error(self.account, err, application=destination.name) from err
         finally:
             if tag is not None:
-                tags.forget(self.app_id, tag)
+                self.account.tags.forget(destination.app_id, tag)
+
+    async def _async_phone_command(self, command: str, data: Mapping[str, Any] | None, target: Any) -> None:
+        """Carry out a companion app command: ``clear_notification`` deletes the tag's message.
+
+        The others (``TTS``, ``command_*`` ...) do nothing here: they arrive through notify groups, meant
+        for the phone, and none is text to show.
+        """
+        if command != CLEAR_NOTIFICATION:
+            LOGGER.debug("Not posting %s to Gotify: it is a command for the companion app", command)
+            return
+        try:
+            tag = tag_of(data)
+        except MessageError as err:
+            raise _validation(err) from err
+        if tag is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="clear_notification_needs_tag"
+            )
+        for destination in await self.async_destinations(target):
+            message_id = self.account.tags.get(destination.app_id, tag)
+            if message_id is None:
+                LOGGER.debug("No message of %s was sent with the tag %s", destination.name, tag)
+                continue
+            try:
+                await self._async_delete(destination, message_id, tag)
+            except HomeAssistantError as err:
+                if not isinstance(err.__cause__, GotifyNotFoundError):
+                    raise
+                LOGGER.debug("The message of %s tagged %s was deleted already", destination.name, tag)
 
     async def async_clear(self) -> None:
         """Delete every message of this application."""

@@ -14,7 +14,7 @@ from .const import DOMAIN
 ATTR_MESSAGE_ID = "message_id"
 
 _DATA_FIELDS: tuple[str, ...] = ("priority", "link", "url_title", "markdown", "attachment", "image")
-_DATA_FIELDS += ("intent_url", "tag", "extras", "target")
+_DATA_FIELDS += ("intent_url", "tag", "actions", "timeout", "extras", "target")
 # The fields go on as given: the sender validates them exactly as it validates the legacy service's data
 # (a priority of 7.5 or true is refused by both, not turned into 7 or 1 here).
 SEND_FIELDS: dict[Any, Any] = {
