@@ -4,11 +4,13 @@ once, and links that are spent, tampered with, expired, unknown, or outlive a re
 import re
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -117,8 +119,10 @@ async def test_get_shows_a_page_and_fires_nothing_post_fires_once(
     assert response.headers["Referrer-Policy"] == "no-referrer"
     policy = response.headers["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy)
-    assert nonce is not None and f'<script nonce="{nonce[1]}">' in page
-    assert "form-action 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert nonce is not None
+    assert f'<script nonce="{nonce[1]}">' in page
+    assert "form-action 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
 
     response = await client.post(opened)
     assert response.status == 200
@@ -301,24 +305,20 @@ async def test_each_target_gets_its_own_links(
 ) -> None:
     garage = gotify.add_application("Garage")
     await notify(hass, "Gate", target=["Home Assistant", "Garage"], actions=GARAGE[:1])
-    by_app = {
-        request.json["message"]: request.headers["X-Gotify-Key"]
-        for request in gotify.requests_to("POST", "/message")
-    }
-    assert len(by_app) == 2  # two different texts: each application its own link
-    garage_text = next(text for text, key in by_app.items() if key == garage.token or gotify.is_v3)
+    stored = {message.appid: message for message in gotify.messages.values()}
+    own = gotify.application_named("Home Assistant")
+    assert set(stored) == {own.id, garage.id}
+    own_link, garage_link = (links(stored[app].message)[0] for app in (own.id, garage.id))
+    assert own_link != garage_link
+
     client = await hass_client_no_auth()
-    for text in by_app:
-        assert (await client.post(links(text)[0])).status == 200
+    assert (await client.post(garage_link)).status == 200
+    assert (await client.post(own_link)).status == 200
     await hass.async_block_till_done()
-    assert sorted(event["application"] for event in pressed["gotify_notification_action"]) == [
-        "Garage",
-        "Home Assistant",
-    ]
-    stored = {message.message: message.appid for message in gotify.messages.values()}
-    for event in pressed["gotify_notification_action"]:
-        assert gotify.messages[event["message_id"]].appid == event["application_id"]
-    assert garage_text in stored
+    assert [
+        (event["application"], event["application_id"], event["message_id"])
+        for event in pressed["gotify_notification_action"]
+    ] == [("Garage", garage.id, stored[garage.id].id), ("Home Assistant", own.id, stored[own.id].id)]
 
 
 async def test_a_queued_message_learns_its_id_when_delivered(
@@ -412,10 +412,6 @@ async def test_without_an_external_url_links_use_the_internal_one(
 async def test_without_any_url_the_call_fails_and_sends_nothing(
     hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
 ) -> None:
-    from unittest.mock import patch  # noqa: PLC0415
-
-    from homeassistant.helpers.network import NoURLAvailableError  # noqa: PLC0415
-
     with (
         patch("custom_components.gotify.phone_url.get_url", side_effect=NoURLAvailableError),
         pytest.raises(HomeAssistantError) as caught,

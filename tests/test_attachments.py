@@ -487,3 +487,57 @@ def test_media_source_path_from_the_url(
     found = media_source_path(hass, SimpleNamespace(url=url))
     assert found == (None if expected is None else (tmp_path / expected).resolve())
     assert media_source_path(hass, SimpleNamespace(url=url, path=tmp_path / "p.png")) == tmp_path / "p.png"
+
+
+# --- the companion app's image, video and audio --------------------------------------------------
+
+
+async def test_companion_camera_proxy_path_is_a_snapshot(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    front_door: FrontDoor,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """``image: /api/camera_proxy/camera.x`` is loaded by the companion app with its login; Gotify's
+    phone has none, so the integration takes the snapshot and serves it signed."""
+    client = await hass_client_no_auth()
+    await notify(hass, image="/api/camera_proxy/camera.front_door")
+    assert front_door.snapshots == 1
+    url = last_sent(gotify)["extras"]["client::notification"]["bigImageUrl"]
+    response = await client.get(_served_path(url))
+    assert (response.status, await response.read()) == (200, JPEG)
+
+
+async def test_companion_image_video_and_audio(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    tmp_path: Path,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / "gate.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    hass.config.media_dirs = {"local": str(tmp_path)}
+    assert await async_setup_component(hass, "media_source", {})
+    client = await hass_client_no_auth()
+
+    await notify(
+        hass,
+        image="https://cdn.example.com/gate.jpg",
+        video="/media/local/clips/gate.mp4",
+        audio="https://cdn.example.com/bell.mp3",
+    )
+
+    sent = last_sent(gotify)
+    assert sent["extras"]["client::notification"]["bigImageUrl"] == "https://cdn.example.com/gate.jpg"
+    video = re.search(r"\[gate\.mp4\]\((https://[^)]+)\)", sent["message"])
+    assert video is not None
+    assert sent["message"] == (
+        "m\n\n![gate.jpg](https://cdn.example.com/gate.jpg)"
+        f"\n\n[gate.mp4]({video[1]})"
+        "\n\n[bell.mp3](https://cdn.example.com/bell.mp3)"
+    )
+    response = await client.get(_served_path(video[1]))
+    assert (response.status, await response.read()) == (200, b"\x00\x00\x00\x18ftypmp42")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="attachment.mp4"'

@@ -34,6 +34,8 @@ class AutoDelete:
         self.client = client
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
         self._due: dict[int, float] = {}  # message id -> when (Unix time)
+        # Fell due (the timer fired) but Gotify could not take the deletion then.
+        self._overdue: set[int] = set()
         self._timer: CALLBACK_TYPE | None = None
         self._lock = asyncio.Lock()
 
@@ -92,7 +94,10 @@ class AutoDelete:
             # The timer's time went through a datetime (microseconds): allow for the rounding.
             moment = (now or dt_util.utcnow()).timestamp() + TOLERANCE
             retry = False
-            for message_id in [key for key, due in self._due.items() if due <= moment]:
+            for message_id in [
+                key for key, due in self._due.items() if due <= moment or key in self._overdue
+            ]:
+                self._overdue.add(message_id)
                 try:
                     await self.client.delete_message(message_id)
                 except GotifyNotFoundError:
@@ -109,6 +114,7 @@ class AutoDelete:
                 else:
                     LOGGER.debug("Deleted message %s: its timeout passed", message_id)
                 self._due.pop(message_id, None)
+                self._overdue.discard(message_id)
             self._save()
             if retry:
                 self._timer_retry()
