@@ -75,7 +75,8 @@ async def test_notify_group_delivers_one_correct_message(
 
     assert [call.data["data"] for call in phone] == [COMPANION_DATA]
     [request] = gotify.requests_to("POST", "/message")
-    link = re.search(rf"\[Open garage\]\(({re.escape(EXTERNAL_URL)}/api/gotify/action/[^)]+)\)", request.json["message"])
+    pattern = rf"\[Open garage\]\(({re.escape(EXTERNAL_URL)}/api/gotify/action/[^)]+)\)"
+    link = re.search(pattern, request.json["message"])
     assert link is not None
     assert request.json == {
         "message": (
