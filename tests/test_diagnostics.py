@@ -9,6 +9,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import paths
 
+from custom_components.gotify.actions import ACTION_STORE
 from custom_components.gotify.diagnostics import async_get_config_entry_diagnostics
 
 from .gotify_double import GotifyDouble
@@ -22,7 +23,9 @@ async def test_diagnostics(
     hass_client: ClientSessionGenerator,
     snapshot: SnapshotAssertion,
 ) -> None:
-    await notify(hass, "washer running", tag="washer")
+    await notify(
+        hass, "washer running", tag="washer", timeout=3600, actions=[{"action": "STOP", "title": "Stop"}]
+    )
     washer = max(gotify.messages)
     await wait_for(lambda: home.runtime_data.listener.last_id == washer)  # its echo, ignored
 
@@ -44,9 +47,16 @@ async def test_diagnostics_redact_secrets(hass: HomeAssistant, gotify: GotifyDou
 
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
 
+    await hass.config.async_update(external_url="https://ha.example.com")
+    await notify(hass, "gate", actions=[{"action": "OPEN", "title": "Open"}])
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+
     text = json.dumps(diagnostics)
-    for secret in (gotify.client_token, application.token, "proxysecret", "proxyuser"):
+    link = gotify.messages[max(gotify.messages)].message.rsplit("/", 1)[1].rstrip(")")
+    signing_key = hass.data[ACTION_STORE]._key.hex()
+    for secret in (gotify.client_token, application.token, "proxysecret", "proxyuser", signing_key, link):
         assert secret not in text
+    assert diagnostics["buttons"] == {"active": 1, "pressed": 0}
     assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
     assert diagnostics["entry"]["data"]["url"] == gotify.url
     assert diagnostics["applications_configured"][0]["data"]["app_token"] == "**REDACTED**"

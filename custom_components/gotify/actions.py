@@ -159,6 +159,12 @@ class ActionStore:
         self._save()
         return record
 
+    def counts(self, entry_id: str) -> dict[str, int]:
+        """Return how many of an entry's buttons can still be pressed, and how many were (diagnostics)."""
+        records = [record for record in self._records.values() if record.entry_id == entry_id]
+        pressed = sum(record.pressed for record in records)
+        return {"active": len(records) - pressed, "pressed": pressed}
+
     def forget_entry(self, entry_id: str) -> None:
         """Forget the buttons of a removed entry."""
         self._records = {key: value for key, value in self._records.items() if value.entry_id != entry_id}

@@ -6,6 +6,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN, CONF_URL
 from homeassistant.core import HomeAssistant
 
+from .actions import ACTION_STORE
 from .const import CONF_APP_TOKEN
 from .data import GotifyConfigEntry
 
@@ -51,4 +52,6 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyC
         },
         "outbox": {"queued": len(data.outbox)},
         "tags": sum(len(tags) for tags in account.tags.snapshot().values()),
+        "timeouts_pending": len(data.autodelete),
+        "buttons": hass.data[ACTION_STORE].counts(entry.entry_id),
     }
