@@ -13,6 +13,7 @@ from custom_components.gotify.message import (
     actions_of,
     attachments_of,
     build_message,
+    check_text,
     click_url,
     link_of,
     merge_extras,
@@ -68,6 +69,18 @@ def test_priority_refused(value: Any) -> None:
         ("  lovelace/cameras  ", APP, "homeassistant://navigate/lovelace/cameras"),
         ("history?entity_id=sensor.x", APP, "homeassistant://navigate/history?entity_id=sensor.x"),
         ("lovelace/caméras", APP, "homeassistant://navigate/lovelace/cam%C3%A9ras"),
+        # What quote() changes is quoted; what it leaves alone is not touched.
+        ("a|b{c}^", APP, "homeassistant://navigate/a%7Cb%7Bc%7D%5E"),
+        (
+            "a/b?c=d&e#f;g:h@i!$'()*+,~-._%20",
+            APP,
+            "homeassistant://navigate/a/b?c=d&e#f;g:h@i!$'()*+,~-._%20",
+        ),
+        ("//", APP, "homeassistant://navigate/"),
+        # A colon after a scheme's characters is a URL; after anything else, part of the path.
+        ("lovelace:x", APP, "lovelace:x"),
+        ("1lovelace:x", APP, "homeassistant://navigate/1lovelace:x"),
+        ("love_lace:x", BROWSER, "https://ha.example.com/love_lace:x"),
         (None, BROWSER, "https://ha.example.com/"),
         ("lovelace/cameras", BROWSER, "https://ha.example.com/lovelace/cameras"),
         ("https://example.com/a?b=c", APP, "https://example.com/a?b=c"),
@@ -449,3 +462,28 @@ def test_several_attachments_first_image_is_the_big_picture() -> None:
         "m\n\n![snap.jpg](https://x/snap.jpg)\n\n[clip.mp4](https://x/clip.mp4)\n\n![other.png](https://x/other.png)"
     )
     assert outgoing.extras["client::notification"]["bigImageUrl"] == "https://x/snap.jpg"
+@pytest.mark.parametrize(
+    ("text", "fits"),
+    [
+        ("a" * 60_000, True),
+        ("a" * 60_001, False),
+        ("é" * 30_000, True),
+        ("é" * 30_001, False),
+        ("€" * 20_001, False),
+    ],
+)
+def test_text_limit_counts_utf8_bytes(text: str, fits: bool) -> None:
+    """ASCII text is as long in bytes as in characters; anything else is counted as UTF-8."""
+    if fits:
+        assert check_text(text, "message", max_bytes=60_000) == text
+    else:
+        with pytest.raises(MessageError) as caught:
+            check_text(text, "message", max_bytes=60_000)
+        assert caught.value.key == "too_long"
+
+
+@pytest.mark.parametrize("text", ["lone \ud800", "\udfff", "a\udc80b"])
+def test_text_with_lone_surrogates_refused(text: str) -> None:
+    with pytest.raises(MessageError) as caught:
+        check_text(text, "title", max_length=1000)
+    assert caught.value.key == "invalid_text"

@@ -128,19 +128,12 @@ class SentMessages:
         self._idle = asyncio.Event()
         self._idle.set()
         self._maybe_stored: deque[Callable[[GotifyMessage], bool]] = deque(maxlen=SENT_KEPT)
+        # It holds no state of its own: one serves every publish, however many overlap.
+        self._publishing = _Publishing(self)
 
     def publishing(self) -> "_Publishing":
         """Mark a publish as in flight for as long as the ``with`` block runs."""
-        return _Publishing(self)
-
-    def _publish_started(self) -> None:
-        self._in_flight += 1
-        self._idle.clear()
-
-    def _publish_ended(self) -> None:
-        self._in_flight -= 1
-        if self._in_flight == 0:
-            self._idle.set()
+        return self._publishing
 
     def add(self, message_id: int) -> None:
         """Record a message Gotify stored for us."""
@@ -184,10 +177,16 @@ class _Publishing:
         self._sent = sent
 
     def __enter__(self) -> None:
-        self._sent._publish_started()
+        sent = self._sent
+        if not sent._in_flight:
+            sent._idle.clear()
+        sent._in_flight += 1
 
     def __exit__(self, *_: object) -> None:
-        self._sent._publish_ended()
+        sent = self._sent
+        sent._in_flight -= 1
+        if not sent._in_flight:
+            sent._idle.set()
 
 
 class GotifyAccount:

@@ -8,6 +8,7 @@ which the caller turns into a translated ``ServiceValidationError``.
 import json
 import math
 import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -82,6 +83,8 @@ CONTENT_TYPE_MARKDOWN: Final = "text/markdown"
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PATH_SAFE: Final = "/?=&#%:@!$'()*+,;~-._"
+# What quote() leaves as it is: a path made only of these is quoted already.
+_UNQUOTED: Final = string.ascii_letters + string.digits + "_.-~" + _PATH_SAFE
 
 # Limits, checked before anything is sent (the README lists them). Gotify has none of its own, but its
 # databases do (MySQL keeps at most 64 KiB of text), and a message is something a phone shows.
@@ -135,12 +138,10 @@ def check_text(
 ) -> str:
     """Text that JSON can carry (no lone surrogates), within its limit."""
     try:
-        encoded = value.encode("utf-8")
+        size = len(value) if value.isascii() else len(value.encode("utf-8"))
     except UnicodeEncodeError:
         raise MessageError("invalid_text", field=field_name) from None
-    if (max_length is not None and len(value) > max_length) or (
-        max_bytes is not None and len(encoded) > max_bytes
-    ):
+    if (max_length is not None and len(value) > max_length) or (max_bytes is not None and size > max_bytes):
         limit = f"{max_length} characters" if max_length is not None else f"{max_bytes} bytes"
         raise MessageError("too_long", field=field_name, limit=limit)
     return value
@@ -315,9 +316,11 @@ def click_url(link: Any, defaults: MessageDefaults) -> str:
     # Android opens the link as it is: a space or a control character makes it no link at all.
     if not _link_text(path):
         raise MessageError("invalid_link", value=shown(path))
-    if _SCHEME.match(path):
+    if ":" in path and _SCHEME.match(path):  # a scheme ends at a colon
         return path
-    path = quote(path.lstrip("/"), safe=_PATH_SAFE)
+    path = path.lstrip("/")
+    if path.strip(_UNQUOTED):  # quote() would change it
+        path = quote(path, safe=_PATH_SAFE)
     if defaults.click_target == CLICK_TARGET_BROWSER and defaults.home_assistant_url:
         return f"{defaults.home_assistant_url.rstrip('/')}/{path}"
     return APP_LINK_PREFIX + path

@@ -41,6 +41,7 @@ DEFAULT_TIMEOUT: Final = 10.0
 MAX_REDIRECTS: Final = 5
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _URLS_KEPT: Final = 64  # API URLs kept built; paths with ids in them come and go
+_TOKENS_KEPT: Final = 64  # request headers kept made, per token; a config flow tries tokens that go
 
 
 class GotifyClient:
@@ -73,6 +74,10 @@ class GotifyClient:
         self._host = display_url(self._base).rstrip("/")
         self._urls: dict[str, URL] = {}
         self._client_timeout = _client_timeout(timeout)
+        # The headers of each token's requests, made once: aiohttp copies them, never changes them.
+        self._plain_headers: Final = {"Accept": "application/json"}
+        self._client_headers: Final = {**self._plain_headers, TOKEN_HEADER: client_token}
+        self._token_headers: dict[str, dict[str, str]] = {}
 
     @property
     def skipped_frames(self) -> int:
@@ -117,9 +122,7 @@ class GotifyClient:
         Redirects are followed only within the server's origin: the token is never sent elsewhere
         (aiohttp would strip ``Authorization`` across origins, but not ``X-Gotify-Key``).
         """
-        headers = {"Accept": "application/json"}
-        if authenticated:
-            headers[TOKEN_HEADER] = token or self._client_token
+        headers = self._headers(token) if authenticated else self._plain_headers
         url = self.url(path)
         requested = method  # a transport error names the request made, not a redirect's GET
         # aiohttp's own timer, not asyncio.timeout around it: aiohttp always runs one (the session's
@@ -141,7 +144,7 @@ class GotifyClient:
                     timeout=timeout,
                 ) as response:
                     body = await response.read()
-                    _LOGGER.debug("%s %s %s -> %s", method, self.host, path, response.status)
+                    _LOGGER.debug("%s %s %s -> %s", method, self._host, path, response.status)
                     if response.status in _REDIRECTS and (location := response.headers.get("Location")):
                         url = self._same_origin(method, path, join_location(url, location))
                         params = None  # the Location carries the query
@@ -160,6 +163,16 @@ class GotifyClient:
             raise transport_error(self.host, requested, path, self._timeout, err) from err
         raise GotifyInvalidResponseError(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
 
+    def _headers(self, token: str | None) -> dict[str, str]:
+        """Return the headers of a request with ``token`` (the client token when none)."""
+        if not token:
+            return self._client_headers
+        if (headers := self._token_headers.get(token)) is None:
+            if len(self._token_headers) >= _TOKENS_KEPT:
+                self._token_headers.clear()
+            headers = self._token_headers[token] = {**self._plain_headers, TOKEN_HEADER: token}
+        return headers
+
     def _refused(self, err: GotifyResponseError, *, client_token: bool) -> GotifyResponseError:
         """Mark which token a 401/403 refused, and report a refused client token."""
         if isinstance(err, GotifyAuthenticationError):
@@ -177,7 +190,7 @@ class GotifyClient:
 
     @staticmethod
     def _decode(method: str, path: str, body: bytes) -> Any:
-        if not body.strip():
+        if not body or body.isspace():  # as body.strip() would be empty, without copying the body
             return None
         try:
             return json_loads(body)
@@ -288,7 +301,9 @@ class GotifyClient:
         if priority is not None:
             body["priority"] = priority
         if extras:
-            body["extras"] = dict(extras)
+            # aiohttp serializes the body before the request is sent: only a mapping that is not a dict
+            # needs making into one.
+            body["extras"] = extras if type(extras) is dict else dict(extras)
         if app_token is None:
             body["appid"] = appid
         data = await self._request("POST", "message", token=app_token, json_body=body)

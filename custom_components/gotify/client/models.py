@@ -206,6 +206,27 @@ class GotifyMessage:
     @classmethod
     def from_json(cls, data: Any) -> Self:
         """Read a message; the title, priority and extras may be missing."""
+        if type(data) is dict:
+            # What Gotify sends (every answer to a publish, every stream frame): checked in one place.
+            # Anything else (a missing field, another type, a number beyond 64 bits) takes the checks
+            # below, which accept the same and say what is wrong.
+            id_, appid, priority = data.get("id"), data.get("appid"), data.get("priority")
+            message, title, date = data.get("message"), data.get("title"), data.get("date")
+            if (extras := data.get("extras")) is None:
+                extras = {}
+            if (
+                type(id_) is int
+                and type(appid) is int
+                and type(priority) is int
+                and type(message) is str
+                and type(title) is str
+                and type(date) is str
+                and type(extras) is dict
+                and -_INT_MAX <= id_ <= _INT_MAX
+                and -_INT_MAX <= appid <= _INT_MAX
+                and -_INT_MAX <= priority <= _INT_MAX
+            ):
+                return cls(id_, appid, message, title, priority, parse_date(date), extras)
         data = _object(data)
         extras = data.get("extras") or {}
         return cls(
