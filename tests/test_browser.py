@@ -3,7 +3,12 @@
 Starts ``hass`` (real frontend) and the Gotify double on loopback, then clicks through, as a new user
 would: onboarding, the config flow (a wrong address, an application token, then the right values), the
 application step, the options, *Add application*, an application's settings, the menus the README
-names, and the ``gotify.send`` form in the actions tool, which then sends a message.
+names, and the ``gotify.send`` form in the actions tool, which then sends a message. Last, a notification
+with buttons (``data.actions``), as the phone's user meets them: each button's link opened in a browser
+with no login, with script (the page presses at once) and without (its Send button does); the exact
+events (``subscribe_events`` over the websocket API) fire once per press, never on opening, a reload or
+second tap says it was pressed already, a tampered link is refused, and no page logs a console error
+(a CSP violation is one).
 
 On every screen it checks that no "Translation error" and no raw translation key is shown, and that the
 labels and help texts the integration's strings give for that screen are there. Each screen is saved as
@@ -715,9 +720,20 @@ async def _button_pages(page: Any, ha: HomeAssistantProcess, screens: Screens, g
     """A notification's buttons as the phone's user meets them: links in the Gotify message to pages of
     Home Assistant's, opened in a browser with no login. With script, the page presses the button at once;
     without, it asks, and its Send button presses it. Each press fires its events once."""
+    problems: list[str] = []
+    try:
+        await _press_buttons(page, ha, screens, gotify, problems)
+    except BaseException:
+        print(f"button pages' console: {problems}")
+        raise
+    assert not problems, problems
+
+
+async def _press_buttons(
+    page: Any, ha: HomeAssistantProcess, screens: Screens, gotify: GotifyDouble, problems: list[str]
+) -> None:
     application = gotify.application_named("Home Assistant")
     browser = page.context.browser
-    problems: list[str] = []
     async with aiohttp.ClientSession() as session:
         auth = await login(session, ha.url, USERNAME, PASSWORD)
         async with session.get(f"{ha.url}/api/config/config_entries/entry", headers=auth) as response:
@@ -822,4 +838,3 @@ async def _button_pages(page: Any, ha: HomeAssistantProcess, screens: Screens, g
                     "IGNORE", "Ignore"
                 )
             await quiet.close()
-    assert not problems, problems
