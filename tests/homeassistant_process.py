@@ -2,17 +2,20 @@
 
 ``write_configuration`` writes a configuration that needs nothing deprecated and nothing that cannot
 work on a bare machine; ``HomeAssistantProcess`` starts and stops ``python -m homeassistant`` on it;
-``create_owner`` and ``login`` do over HTTP what the onboarding and login pages do.
+``create_owner`` and ``login`` do over HTTP what the onboarding and login pages do; ``bus_events``
+follows events of Home Assistant's bus over its websocket API, as the frontend does.
 """
 
 import asyncio
 import contextlib
 import importlib.util
+import itertools
 import json
 import os
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +201,85 @@ async def login(session: aiohttp.ClientSession, url: str, username: str, passwor
     ) as response:
         code = (await response_json(response))["result"]
     return await _token(session, url, code)
+
+
+class BusEvents:
+    """The events of some types that Home Assistant's websocket API forwards (``subscribe_events``)."""
+
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        self._socket = socket
+        self._ids = itertools.count(1)
+        self._replies: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._arrived = asyncio.Event()
+        # (event type, data) of each event, in the order they came.
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for frame in self._socket:
+            if frame.type != aiohttp.WSMsgType.TEXT:
+                continue
+            message = json.loads(frame.data)
+            if message.get("type") == "event":
+                self.received.append((message["event"]["event_type"], message["event"]["data"]))
+                self._arrived.set()
+            elif (reply := self._replies.pop(message.get("id"), None)) is not None:
+                reply.set_result(message)
+        for reply in self._replies.values():
+            reply.set_exception(ConnectionError("Home Assistant closed the websocket"))
+
+    async def command(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """Send a command and return Home Assistant's answer to it."""
+        number = next(self._ids)
+        reply: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._replies[number] = reply
+        await self._socket.send_json({"id": number, "type": kind, **fields})
+        async with asyncio.timeout(10):
+            return await reply
+
+    async def settled(self) -> list[tuple[str, dict[str, Any]]]:
+        """The events received so far, once a ping has come back: every event fired before Home Assistant
+        answered the ping is among them (it queues an event for the socket as it fires it, and sends in
+        order)."""
+        answer = await self.command("ping")
+        assert answer["type"] == "pong", answer
+        return list(self.received)
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> list[tuple[str, dict[str, Any]]]:
+        """The events received, once there are at least ``count`` (and a ping has come back)."""
+        async with asyncio.timeout(timeout):
+            while len(self.received) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return await self.settled()
+
+    async def close(self) -> None:
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._reader
+
+
+@contextlib.asynccontextmanager
+async def bus_events(
+    session: aiohttp.ClientSession, url: str, auth: dict[str, str], *event_types: str
+) -> AsyncIterator[BusEvents]:
+    """Log in to the websocket API with ``auth``'s token and subscribe to ``event_types``."""
+    async with session.ws_connect(f"{url}/api/websocket") as socket:
+        greeting = await socket.receive_json()
+        assert greeting["type"] == "auth_required", greeting
+        await socket.send_json(
+            {"type": "auth", "access_token": auth["Authorization"].removeprefix("Bearer ")}
+        )
+        answer = await socket.receive_json()
+        assert answer["type"] == "auth_ok", answer
+        events = BusEvents(socket)
+        try:
+            for event_type in event_types:
+                result = await events.command("subscribe_events", event_type=event_type)
+                assert result["success"], result
+            yield events
+        finally:
+            await events.close()
 
 
 async def wait_running(

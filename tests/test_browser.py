@@ -3,7 +3,12 @@
 Starts ``hass`` (real frontend) and the Gotify double on loopback, then clicks through, as a new user
 would: onboarding, the config flow (a wrong address, an application token, then the right values), the
 application step, the options, *Add application*, an application's settings, the menus the README
-names, and the ``gotify.send`` form in the actions tool, which then sends a message.
+names, and the ``gotify.send`` form in the actions tool, which then sends a message. Last, a notification
+with buttons (``data.actions``), as the phone's user meets them: each button's link opened in a browser
+with no login, with script (the page presses at once) and without (its Send button does); the exact
+events (``subscribe_events`` over the websocket API) fire once per press, never on opening, a reload or
+second tap says it was pressed already, a tampered link is refused, and no page logs a console error
+(a CSP violation is one).
 
 On every screen it checks that no "Translation error" and no raw translation key is shown, and that the
 labels and help texts the integration's strings give for that screen are there. Each screen is saved as
@@ -21,7 +26,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +35,22 @@ import pytest
 from homeassistant.const import MAJOR_VERSION
 from homeassistant.const import __version__ as HA_VERSION
 
+from custom_components.gotify.actions import (
+    ACTION_PATH,
+    EVENT_MOBILE_APP_ACTION,
+    EVENT_NOTIFICATION_ACTION,
+)
 from custom_components.gotify.config_flow import URL_EXAMPLES
 
 from .gotify_double import V3, GotifyDouble
-from .homeassistant_process import REPOSITORY, HomeAssistantProcess, login, write_configuration
+from .homeassistant_process import (
+    REPOSITORY,
+    HomeAssistantProcess,
+    bus_events,
+    login,
+    response_json,
+    write_configuration,
+)
 
 
 def _chromium() -> Path:
@@ -223,6 +240,14 @@ class Screens:
             pytest.fail(f"screen {stem} ({SCREENS / stem}.png):\n  " + "\n  ".join(problems))
         return text
 
+    @contextlib.contextmanager
+    def showing(self, page: Any) -> Iterator[None]:
+        """Check and save ``page`` (another browser context's) instead of the walk's own, for a while; after
+        a failure, ``save_failure`` saves the page it happened on."""
+        walk, self.page = self.page, page
+        yield
+        self.page = walk
+
     async def save_failure(self) -> None:
         """The page as it was when the walk failed, beside the screens before it."""
         with contextlib.suppress(Exception):
@@ -304,6 +329,7 @@ async def test_browser_walk(
         await _application_settings(page, ha, screens, gotify)
         await _send_form(page, ha, screens, gotify)
         await _system_pages(page, screens)
+        await _button_pages(page, ha, screens, gotify)
         setup_failures = [line for line in ha.log.read_text().splitlines() if "Setup failed" in line]
         assert not setup_failures, setup_failures
         # Every UI path the README names was walked (2025.4 has no Rename for an application).
@@ -642,3 +668,173 @@ async def _system_pages(page: Any, screens: Screens) -> None:
         await page.wait_for_url(re.compile(re.escape(path)))
         await screens.check(f"system-{name.lower()}", [name])
         screens.covered.add(f"Settings → System → {name}")
+
+
+# A phone, for the pages behind a notification's buttons (opened from the Gotify app, with no login).
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 412, "height": 915},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-US",
+}
+BUTTON_LINK = re.escape(ACTION_PATH) + r"/[A-Za-z0-9_-]+\.[0-9]+\.[A-Za-z0-9_-]+"
+
+
+def _button_page_text(key: str, **placeholders: str) -> str:
+    text: str = strings_at("exceptions", f"action_page_{key}", "message")
+    return _expected(text, placeholders)
+
+
+def _phone_tab_watch(tab: Any, problems: list[str]) -> list[tuple[str, int]]:
+    """Record a button page's console errors and warnings (a CSP violation is one) and uncaught script
+    errors in ``problems``; return the list its documents' (method, status) are recorded in."""
+    documents: list[tuple[str, int]] = []
+
+    def console(message: Any) -> None:
+        if message.type not in ("error", "warning"):
+            return
+        # Chromium notes that the document itself answered with an error status (which the walk checks).
+        refused = re.fullmatch(
+            r"Failed to load resource: the server responded with a status of (\d+) .*", message.text
+        )
+        if (
+            refused
+            and documents
+            and int(refused[1]) == documents[-1][1] >= 400
+            and message.location.get("url") == tab.url
+        ):
+            return
+        problems.append(f"console {message.type} on {tab.url}: {message.text}")
+
+    def response(answer: Any) -> None:
+        if answer.request.resource_type == "document":
+            documents.append((answer.request.method, answer.status))
+
+    tab.on("console", console)
+    tab.on("pageerror", lambda error: problems.append(f"script error on {tab.url}: {error!r}"))
+    tab.on("response", response)
+    return documents
+
+
+async def _button_pages(page: Any, ha: HomeAssistantProcess, screens: Screens, gotify: GotifyDouble) -> None:
+    """A notification's buttons as the phone's user meets them: links in the Gotify message to pages of
+    Home Assistant's, opened in a browser with no login. With script, the page presses the button at once;
+    without, it asks, and its Send button presses it. Each press fires its events once."""
+    problems: list[str] = []
+    try:
+        await _press_buttons(page, ha, screens, gotify, problems)
+    except BaseException:
+        print(f"button pages' console: {problems}")
+        raise
+    assert not problems, problems
+
+
+async def _press_buttons(
+    page: Any, ha: HomeAssistantProcess, screens: Screens, gotify: GotifyDouble, problems: list[str]
+) -> None:
+    application = gotify.application_named("Home Assistant")
+    browser = page.context.browser
+    async with aiohttp.ClientSession() as session:
+        auth = await login(session, ha.url, USERNAME, PASSWORD)
+        async with session.get(f"{ha.url}/api/config/config_entries/entry", headers=auth) as response:
+            entries = await response_json(response)
+        [entry_id] = [entry["entry_id"] for entry in entries if entry["domain"] == "gotify"]
+        known = set(gotify.messages)
+        data = {
+            "actions": [
+                {"action": "OPEN_GARAGE", "title": "Open the garage"},
+                {"action": "IGNORE", "title": "Ignore"},
+            ],
+            "tag": "gate",
+        }
+        async with session.post(
+            f"{ha.url}/api/services/notify/gotify_home_assistant",
+            json={"message": "Someone is at the gate", "data": data},
+            headers=auth,
+        ) as response:
+            await response_json(response)
+        async with asyncio.timeout(10):
+            while not (sent := [message for key, message in gotify.messages.items() if key not in known]):
+                await asyncio.sleep(0.1)
+        [message] = sent
+        assert message.appid == application.id
+        buttons = re.findall(rf"\[([^\]]*)\]\(({re.escape(ha.url)}{BUTTON_LINK})\)", message.message)
+        assert [title for title, _ in buttons] == ["Open the garage", "Ignore"], message.message
+        [(_, garage), (_, ignore)] = buttons
+
+        def fired(action: str, title: str) -> list[tuple[str, dict[str, Any]]]:
+            ours = {
+                "action": action,
+                "title": title,
+                "message_id": message.id,
+                "tag": "gate",
+                "application": "Home Assistant",
+                "application_id": application.id,
+                "entry_id": entry_id,
+            }
+            return [
+                (EVENT_NOTIFICATION_ACTION, ours),
+                (EVENT_MOBILE_APP_ACTION, {"action": action, "tag": "gate"}),
+            ]
+
+        async with bus_events(
+            session, ha.url, auth, EVENT_NOTIFICATION_ACTION, EVENT_MOBILE_APP_ACTION
+        ) as events:
+            # With script: the page submits itself and shows that Home Assistant has the press.
+            phone = await browser.new_context(**PHONE)
+            tab = await phone.new_page()
+            tab.set_default_timeout(20_000)
+            documents = _phone_tab_watch(tab, problems)
+            with screens.showing(tab):
+                done = _button_page_text("done", title="Open the garage")
+                await tab.goto(garage, wait_until="commit")
+                await tab.get_by_text(done).wait_for()
+                await screens.check("button-pressed", ["Open the garage", done])
+                assert documents == [("GET", 200), ("POST", 200)]
+                assert await events.wait_for(2) == fired("OPEN_GARAGE", "Open the garage")
+
+                # The page reloaded (Chromium posts again) and the link tapped again: spent, nothing fires.
+                documents.clear()
+                await tab.reload()
+                used = _button_page_text("used")
+                await screens.check("button-reloaded", [used], absent=[done])
+                assert documents == [("POST", 409)]
+                assert await events.settled() == fired("OPEN_GARAGE", "Open the garage")
+                documents.clear()
+                await tab.goto(garage)
+                await screens.check("button-opened-again", [used], absent=[done])
+                assert documents == [("GET", 409)]
+                assert await events.settled() == fired("OPEN_GARAGE", "Open the garage")
+
+                # A link whose signature was changed: not valid, and nothing fires.
+                documents.clear()
+                await tab.goto(garage[:-1] + ("B" if garage.endswith("A") else "A"))
+                await screens.check("button-link-tampered", [_button_page_text("invalid")], absent=[used])
+                assert documents == [("GET", 404)]
+                assert await events.settled() == fired("OPEN_GARAGE", "Open the garage")
+            await phone.close()
+
+            # Without script: the page names the button and waits for Send; opening it presses nothing.
+            quiet = await browser.new_context(java_script_enabled=False, **PHONE)
+            tab = await quiet.new_page()
+            tab.set_default_timeout(20_000)
+            documents = _phone_tab_watch(tab, problems)
+            with screens.showing(tab):
+                await tab.goto(ignore)
+                send = tab.get_by_role("button", name=_button_page_text("press"), exact=True)
+                await screens.check(
+                    "button-without-script",
+                    ["Ignore", _button_page_text("pressing", title="Ignore"), _button_page_text("press")],
+                )
+                assert documents == [("GET", 200)]
+                assert await send.is_enabled()
+                assert await events.settled() == fired("OPEN_GARAGE", "Open the garage")
+                await send.click()
+                done = _button_page_text("done", title="Ignore")
+                await tab.get_by_text(done).wait_for()
+                await screens.check("button-without-script-pressed", ["Ignore", done])
+                assert documents == [("GET", 200), ("POST", 200)]
+                assert await events.wait_for(4) == fired("OPEN_GARAGE", "Open the garage") + fired(
+                    "IGNORE", "Ignore"
+                )
+            await quiet.close()
