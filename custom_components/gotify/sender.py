@@ -124,6 +124,8 @@ class GotifySender:
         self._warned_no_url = False
         # The subentry never changes under a sender (a changed one reloads the entry): nor does this.
         self._destination = Destination(self.app_id, subentry.title, subentry.data.get(CONF_APP_TOKEN))
+        # How long attachments and buttons stay valid for the phone.
+        self._expiry = timedelta(hours=options.attachment_expiry_hours)
         # The options never change either; only Home Assistant's URL may, so the defaults are kept
         # unless tapping opens the browser at that URL.
         self._defaults = None if options.click_target == CLICK_TARGET_BROWSER else self._make_defaults()
@@ -187,7 +189,7 @@ class GotifySender:
         outgoing = self.build(message, title, data)  # bad input (the tag too) fails before any I/O
         tag, timeout, actions = tag_of(data), timeout_of(data), actions_of(data)
         destinations = await self.async_destinations(target)
-        expiry = timedelta(hours=self.options.attachment_expiry_hours)
+        expiry = self._expiry
         attachments = [
             await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], value, expiry)
             for value in attachments_of(data)
