@@ -1,6 +1,7 @@
 """Buttons (``data.actions``): the links in the message, the page a GET shows, the events a POST fires
 once, and links that are spent, tampered with, expired, unknown, or outlive a restart."""
 
+import asyncio
 import re
 from datetime import timedelta
 from typing import Any
@@ -72,8 +73,8 @@ async def test_buttons_become_links_at_the_end(
         " · [Cameras](homeassistant://navigate/lovelace/cameras)"
         f" · [Ignore]({EXTERNAL_URL}{ignored})"
     )
-    # The first button is also the tap target, as the call names none.
-    assert sent["extras"]["client::notification"] == {"click": {"url": f"{EXTERNAL_URL}{opened}"}}
+    # The first button is also the tap target, as the call names none: its page then asks first.
+    assert sent["extras"]["client::notification"] == {"click": {"url": f"{EXTERNAL_URL}{opened}#ask"}}
 
 
 async def test_without_markdown_one_line_each(
@@ -112,7 +113,8 @@ async def test_get_shows_a_page_and_fires_nothing_post_fires_once(
         assert response.status == 200
         assert "<h1>Open the garage</h1>" in page
         assert '<form method="post" action="">' in page
-        assert "document.forms[0].submit()" in page
+        assert "form.submit()" in page
+        assert 'if(location.hash==="#ask")' in page  # tapping the notification itself asks first
     await hass.async_block_till_done()
     assert pressed == {"gotify_notification_action": [], "mobile_app_notification_action": []}
     assert response.headers["Cache-Control"] == "no-store"
@@ -176,6 +178,8 @@ async def test_tampered_unknown_and_expired_links_fire_nothing(
         f"{base}/{link_id}",
         f"{base}/{link_id}.{'9' * 5000}.{signature}",
         f"{base}/{link_id}.{expires}.",
+        f"{base}/{link_id}.0{expires}.{signature}",  # the same expiry, spelt otherwise
+        f"{base}/{link_id}.{expires.translate(str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩'))}.{signature}",
     ):
         for method in (client.get, client.post):
             response = await method(path)
@@ -419,3 +423,67 @@ async def test_without_any_url_the_call_fails_and_sends_nothing(
         await notify(hass, "Gate", actions=GARAGE[:1])
     assert caught.value.translation_key == "no_home_assistant_url"
     assert gotify.requests_to("POST", "/message") == []
+
+
+async def test_two_presses_at_once_fire_once(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    pressed: dict[str, list[dict[str, Any]]],
+) -> None:
+    await notify(hass, "Gate", actions=GARAGE)
+    opened, _ = links(last_sent(gotify)["message"])
+    client = await hass_client_no_auth()
+    responses = await asyncio.gather(*(client.post(opened) for _ in range(10)))
+    assert sorted(response.status for response in responses) == [200] + [409] * 9
+    await hass.async_block_till_done()
+    assert [len(seen) for seen in pressed.values()] == [1, 1]
+
+
+async def test_a_title_is_text_on_the_page(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    title = """</title><script>alert("x")</script><img src=x onerror='y'>{title}"""
+    await notify(hass, "Gate", actions=[{"action": "X", "title": title}])
+    [opened] = links(last_sent(gotify)["message"])
+    client = await hass_client_no_auth()
+    for method in (client.get, client.post):
+        page = await (await method(opened)).text()
+        assert "<script>alert" not in page
+        assert "<img" not in page
+        assert "&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+async def test_an_unreadable_store_is_not_fatal(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    hass_storage: dict[str, Any],
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    good = {"entry_id": "e", "app_id": 1, "application": "A", "action": "OK", "title": "OK", "tag": None}
+    hass_storage[f"{DOMAIN}.actions"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.actions",
+        "data": {
+            "key": "not hex",
+            "actions": {
+                "odd": {**good, "expires": 4_000_000_000, "colour": "red"},
+                "kept": {**good, "expires": 4_000_000_000},
+                "old": {**good, "expires": 1},
+            },
+        },
+    }
+    await hass.config.async_update(external_url=EXTERNAL_URL)
+    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant")))
+    assert entry.runtime_data is not None
+    assert list(hass.data[ACTION_STORE]._records) == ["kept"]
+    assert "The buttons' signing key was unreadable" in caplog.text
+    assert "Skipped an unreadable stored button" in caplog.text
+    await notify(hass, "Gate", actions=GARAGE[:1])  # a new key signs new links
+    client = await hass_client_no_auth()
+    assert (await client.post(links(last_sent(gotify)["message"])[0])).status == 200

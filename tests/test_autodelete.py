@@ -173,3 +173,32 @@ async def test_removing_the_entry_forgets_its_timeouts(
     assert key not in hass_storage
     await travel(61)
     assert key not in hass_storage
+
+
+async def test_unloaded_during_a_deletion(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    travel: Travel,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Unloading while Gotify has not answered a deletion leaves nothing running; the next setup does it."""
+    await notify(hass, "The door is open", timeout=60)
+    door = max(gotify.messages)
+    gotify.fail_next("hang", path=f"/message/{door}", method="DELETE")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await wait_for(lambda: deletes(gotify, door) == 1)  # asked, and hanging
+
+    old = home.runtime_data.autodelete
+    assert await hass.config_entries.async_unload(home.entry_id)
+    await hass.async_block_till_done()
+    assert old._timer is None  # the old setup neither retries nor waits any more
+    assert len(gotify.requests_to("DELETE", f"/message/{door}")) == 1
+    assert list(hass_storage[f"{DOMAIN}.{home.entry_id}.autodelete"]["data"]["due"]) == [str(door)]
+    assert door in gotify.messages
+
+    assert await hass.config_entries.async_setup(home.entry_id)
+    await wait_for(lambda: home.runtime_data.listener.status.connected)
+    await travel(61)  # the clock stood still in this test: the timeout falls due again
+    await wait_for(lambda: door not in gotify.messages)
+    assert len(home.runtime_data.autodelete) == 0

@@ -229,3 +229,55 @@ async def test_an_unknown_importance_is_refused(
         await notify(hass, importance="urgent")
     assert str(caught.value) == 'Invalid data.importance "urgent"; use one of: min, low, default, high, max'
     assert gotify.requests_to("POST", "/message") == []
+
+
+async def test_clear_notification_while_gotify_is_down(
+    hass: HomeAssistant, gotify: GotifyDouble, family: MockConfigEntry
+) -> None:
+    """Like a message, the deletion waits (stored) for Gotify to answer again; the call succeeds."""
+    await notify(hass, "Washer done", tag="washer")
+    washer = max(gotify.messages)
+    await gotify.stop()
+
+    await notify(hass, "clear_notification", tag="washer")
+
+    assert family.runtime_data.autodelete.snapshot().keys() == {washer}
+    await gotify.start()
+    await wait_for(lambda: len(family.runtime_data.autodelete) == 0)
+    assert washer not in gotify.messages
+
+
+async def test_clear_notification_of_a_queued_message(
+    hass: HomeAssistant, gotify: GotifyDouble, family: MockConfigEntry
+) -> None:
+    """Cleared before Gotify ever had it: it is never delivered; the other queued messages are."""
+    await gotify.stop()
+    await notify(hass, "Washer running", tag="washer")
+    await notify(hass, "Door open")
+    assert len(family.runtime_data.outbox) == 2
+
+    await notify(hass, "clear_notification", tag="washer")
+
+    assert len(family.runtime_data.outbox) == 1
+    await gotify.start()
+    await wait_for(lambda: len(family.runtime_data.outbox) == 0)
+    assert [message.message for message in gotify.messages.values()] == ["Door open"]
+
+
+async def test_clear_notification_of_a_queued_message_that_may_be_in_gotify(
+    hass: HomeAssistant, gotify: GotifyDouble, family: MockConfigEntry
+) -> None:
+    """A queued message whose earlier attempt may have been stored stays queued, to be deleted at once."""
+    await gotify.stop()
+    await notify(hass, "Washer running", tag="washer")
+    outbox = family.runtime_data.outbox
+    outbox._queue[0].check_after = family.runtime_data.account.newest_known_id()  # an answer was lost
+
+    await notify(hass, "clear_notification", tag="washer")
+
+    assert len(outbox) == 1
+    await gotify.start()
+    await wait_for(lambda: len(outbox) == 0 and len(family.runtime_data.autodelete) == 0)
+    [posted] = gotify.requests_to("POST", "/message")
+    assert posted.json["message"] == "Washer running"
+    assert gotify.messages == {}  # delivered, and deleted as soon as it was

@@ -284,14 +284,18 @@ def test_priority_of(data: dict[str, Any], expected: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "data",
-    [{"importance": "urgent"}, {"importance": 3}, {"push": {"interruption-level": "loud"}}],
+    ("data", "field"),
+    [
+        ({"importance": "urgent"}, "data.importance"),
+        ({"importance": 3}, "data.importance"),
+        ({"push": {"interruption-level": "loud"}}, "data.push.interruption-level"),
+    ],
 )
-def test_priority_of_refused(data: dict[str, Any]) -> None:
+def test_priority_of_refused(data: dict[str, Any], field: str) -> None:
     with pytest.raises(MessageError) as caught:
         priority_of(data, 4)
     assert caught.value.key == "invalid_level"
-    assert caught.value.placeholders["field"] in ("data.importance", "data.push.interruption-level")
+    assert caught.value.placeholders["field"] == field
 
 
 def test_link_order() -> None:
@@ -312,6 +316,8 @@ def test_link_order() -> None:
         ("remove_channel", "remove_channel"),
         ("update_widgets", "update_widgets"),
         ("tts", None),
+        ("command_line failed: exit 1", None),
+        ("command_", None),
         ("Clear_notification", None),
         ("The washing machine is done", None),
         (None, None),
@@ -394,9 +400,40 @@ def test_actions_refused(actions: Any, key: str, number: str | None) -> None:
 
 
 def test_action_uri_checked_as_a_link() -> None:
+    actions = [{"action": "A", "title": "a"}, {"action": "URI", "title": "x", "uri": "a b"}]
     with pytest.raises(MessageError) as caught:
-        build_message("m", None, {"actions": [{"action": "URI", "title": "x", "uri": "a b"}]}, APP)
-    assert caught.value.key == "invalid_link"
+        build_message("m", None, {"actions": actions}, APP)
+    assert (caught.value.key, caught.value.placeholders) == (
+        "invalid_action",
+        {"number": "2", "value": "a b"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "key"),
+    [
+        ({"action": "A" * 257, "title": "a"}, "too_long"),
+        ({"action": "A", "title": "a" * 1001}, "too_long"),
+        ({"action": "A", "title": "lone \ud800"}, "invalid_text"),
+    ],
+)
+def test_a_button_too_long_is_named(action: dict[str, Any], key: str) -> None:
+    with pytest.raises(MessageError) as caught:
+        build_message("m", None, {"actions": [{"action": "OK", "title": "ok"}, action]}, APP)
+    assert caught.value.key == key
+    assert caught.value.placeholders["field"] == "data.actions (button 2)"
+
+
+def test_the_composed_text_stays_within_what_gotify_can_store() -> None:
+    actions = [{"action": f"A{i}", "title": "界" * 1000} for i in range(10)]
+    links = [f"https://ha.example.com/api/gotify/action/{i}" for i in range(10)]
+    build_message("a" * 30_000, None, {"actions": actions}, APP, action_links=links)  # 30 kB of buttons fit
+    with pytest.raises(MessageError) as caught:
+        build_message("a" * 60_000, None, {"actions": actions}, APP, action_links=links)
+    assert caught.value.placeholders == {
+        "field": "message with its links and buttons",
+        "limit": "65000 bytes",
+    }
 
 
 ACTIONS = [
@@ -414,8 +451,8 @@ def test_actions_rendered_as_links_in_markdown() -> None:
         " · [Cameras](homeassistant://navigate/lovelace/cameras)"
         " · [Ignore](https://ha.example.com/api/gotify/action/b)"
     )
-    # The first button is the tap target when the call names none.
-    assert outgoing.extras["client::notification"] == {"click": {"url": LINKS[0]}}
+    # The first button is the tap target when the call names none; its page then asks before pressing.
+    assert outgoing.extras["client::notification"] == {"click": {"url": LINKS[0] + "#ask"}}
 
 
 def test_actions_rendered_as_lines_without_markdown() -> None:
@@ -462,6 +499,8 @@ def test_several_attachments_first_image_is_the_big_picture() -> None:
         "m\n\n![snap.jpg](https://x/snap.jpg)\n\n[clip.mp4](https://x/clip.mp4)\n\n![other.png](https://x/other.png)"
     )
     assert outgoing.extras["client::notification"]["bigImageUrl"] == "https://x/snap.jpg"
+
+
 @pytest.mark.parametrize(
     ("text", "fits"),
     [

@@ -131,7 +131,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
         listener=listener,
         outbox=outbox,
         autodelete=autodelete,
-        senders=_senders(hass, entry, account, outbox),
+        senders=_senders(hass, entry, account, outbox, autodelete),
         server_device_id=server_device.id,
     )
     _async_check_applications(hass, entry)
@@ -202,7 +202,11 @@ def _async_server_device(
 
 
 def _senders(
-    hass: HomeAssistant, entry: GotifyConfigEntry, account: GotifyAccount, outbox: Outbox
+    hass: HomeAssistant,
+    entry: GotifyConfigEntry,
+    account: GotifyAccount,
+    outbox: Outbox,
+    autodelete: AutoDelete,
 ) -> dict[str, GotifySender]:
     """One sender per application subentry."""
     applications = {
@@ -219,6 +223,7 @@ def _senders(
             entry_id=entry.entry_id,
             account=account,
             outbox=outbox,
+            autodelete=autodelete,
             options=options,
             app_tokens=app_tokens,
         )

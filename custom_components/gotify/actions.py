@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import html
+import json
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -32,7 +33,7 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, LOGGER
-from .message import NotificationAction
+from .message import TAP_FRAGMENT, NotificationAction, shown
 from .options import AccountOptions
 from .phone_url import PhoneUrl
 
@@ -91,15 +92,23 @@ class ActionStore:
     async def async_load(self) -> None:
         """Read the key and the records that have not expired; make a key the first time."""
         stored = await self._store.async_load() or {}
-        self._key = bytes.fromhex(stored["key"]) if stored.get("key") else secrets.token_bytes(32)
-        now = time.time()
-        self._records = {
-            link_id: record
-            for link_id, item in stored.get("actions", {}).items()
-            if (record := ActionRecord(**item)).expires > now
-        }
-        if not stored.get("key"):
+        try:
+            self._key = bytes.fromhex(stored["key"])
+        except (KeyError, TypeError, ValueError):
+            if stored:
+                LOGGER.warning("The buttons' signing key was unreadable; links sent before no longer work")
+            self._key = secrets.token_bytes(32)
             self._save()
+        now = time.time()
+        self._records = {}
+        for link_id, item in dict(stored.get("actions") or {}).items():
+            try:
+                record = ActionRecord(**item)
+            except TypeError:
+                LOGGER.warning("Skipped an unreadable stored button: %s", shown(item))
+                continue
+            if isinstance(record.expires, int) and record.expires > now:
+                self._records[link_id] = record
 
     def create(
         self,
@@ -140,7 +149,10 @@ class ActionStore:
         link_id, _, rest = token.partition(".")
         expires_text, _, signature = rest.partition(".")
         if not (
-            expires_text.isascii() and expires_text.isdigit() and len(expires_text) <= 12
+            expires_text.isascii()
+            and expires_text.isdigit()
+            and len(expires_text) <= 12
+            and not expires_text.startswith("0")  # one spelling of each link
         ) or not hmac.compare_digest(signature.encode(), self._sign(link_id, int(expires_text)).encode()):
             raise LinkProblem("invalid")
         if int(expires_text) <= time.time():
@@ -152,11 +164,15 @@ class ActionStore:
             raise LinkProblem("used")
         return record
 
-    def press(self, token: str) -> ActionRecord:
-        """Spend a link: return its record once; every later press raises ``LinkProblem("used")``."""
+    async def async_press(self, token: str) -> ActionRecord:
+        """Spend a link: return its record once; every later press raises ``LinkProblem("used")``.
+
+        Spent before anything awaits (a second press at the same time finds it spent), and stored before
+        the caller fires anything, so that a restart right after cannot make it pressable again.
+        """
         record = self.find(token)
         record.pressed = True
-        self._save()
+        await self._store.async_save(self._data())
         return record
 
     def counts(self, entry_id: str) -> dict[str, int]:
@@ -257,18 +273,23 @@ class GotifyActionView(HomeAssistantView):
         texts = await self._texts()
         title = html.escape(record.title)
         body = (
-            f"<h1>{title}</h1><p>{_page_text('action_page_pressing', texts, title=record.title)}</p>"
+            f'<h1>{title}</h1><p id="text" '
+            f'data-ask="{_page_text("action_page_ask", texts, title=record.title)}">'
+            f"{_page_text('action_page_pressing', texts, title=record.title)}</p>"
             f'<form method="post" action=""><button type="submit">{_page_text("action_page_press", texts)}'
             "</button></form>"
-            f"<script nonce=\"{nonce}\">document.forms[0].submit();document.forms[0].querySelector('button')"
-            ".disabled=true;</script>"
+            # Tapping the notification itself (its tap target ends in TAP_FRAGMENT) asks first.
+            f'<script nonce="{nonce}">var form=document.forms[0];'
+            f"if(location.hash==={json.dumps(TAP_FRAGMENT)}){{var text=document.getElementById('text');"
+            "text.textContent=text.dataset.ask;}else{form.submit();"
+            "form.querySelector('button').disabled=true;}</script>"
         )
         return _page(title, body, nonce)
 
     async def post(self, request: web.Request, token: str) -> web.Response:
         """Press the button: fire its events, once."""
         try:
-            record = self.hass.data[ACTION_STORE].press(token)
+            record = await self.hass.data[ACTION_STORE].async_press(token)
         except LinkProblem as problem:
             return await self._problem(problem)
         async_fire_action(self.hass, record)

@@ -7,6 +7,7 @@ message that is gone already is simply dropped.
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -38,6 +39,8 @@ class AutoDelete:
         self._overdue: set[int] = set()
         self._timer: CALLBACK_TYPE | None = None
         self._lock = asyncio.Lock()
+        self._stopped = False
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def __len__(self) -> int:
         """Return how many messages wait to be deleted."""
@@ -50,11 +53,17 @@ class AutoDelete:
     async def async_load(self) -> None:
         """Read what was due before a restart and set the timer for it."""
         stored = await self._store.async_load() or {}
-        self._due = {int(message_id): float(due) for message_id, due in stored.get("due", {}).items()}
+        for message_id, due in dict(stored.get("due") or {}).items():
+            try:
+                self._due[int(message_id)] = float(due)
+            except (TypeError, ValueError):
+                LOGGER.warning("Skipped an unreadable stored timeout: %s: %s", message_id, due)
         self._arm()
 
     def schedule(self, message_id: int, seconds: float) -> None:
-        """Delete a message ``seconds`` from now."""
+        """Delete a message ``seconds`` from now (0: as soon as Gotify takes it)."""
+        if self._stopped:
+            return
         self._due[message_id] = time.time() + seconds
         self._save()
         self._arm()
@@ -62,12 +71,28 @@ class AutoDelete:
     @callback
     def kick(self) -> None:
         """Gotify answers again: delete what became due meanwhile."""
-        if self._due:
-            self.hass.async_create_task(self._async_delete_due(), eager_start=False)
+        if self._due and not self._stopped:
+            self._spawn(self._async_delete_due())
 
     @callback
     def async_stop(self) -> None:
-        """Stop the timer (on unload); what is due stays stored."""
+        """Stop for good (on unload): no timer, no retry; what is due stays stored for the next setup."""
+        self._stopped = True
+        self._cancel_timer()
+        for task in self._tasks:  # a deletion in flight: the stored list keeps it for the next setup
+            task.cancel()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = self.hass.async_create_task(work, eager_start=False)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the entry was unloaded (a deletion in flight then changes nothing more)."""
+        return self._stopped
+
+    def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer()
             self._timer = None
@@ -79,18 +104,22 @@ class AutoDelete:
     @callback
     def _arm(self) -> None:
         """Set the timer for the next deletion."""
-        self.async_stop()
-        if self._due:
+        self._cancel_timer()
+        if self._due and not self._stopped:
             when = dt_util.utc_from_timestamp(min(self._due.values()))
             self._timer = async_track_point_in_utc_time(self.hass, self._fire, when)
 
     @callback
     def _fire(self, now: datetime) -> None:
         self._timer = None
-        self.hass.async_create_task(self._async_delete_due(now), eager_start=False)
+        if self._stopped:
+            return
+        self._spawn(self._async_delete_due(now))
 
     async def _async_delete_due(self, now: datetime | None = None) -> None:
         async with self._lock:
+            if self._stopped:
+                return
             # The timer's time went through a datetime (microseconds): allow for the rounding.
             moment = (now or dt_util.utcnow()).timestamp() + TOLERANCE
             retry = False
@@ -115,15 +144,14 @@ class AutoDelete:
                     LOGGER.debug("Deleted message %s: its timeout passed", message_id)
                 self._due.pop(message_id, None)
                 self._overdue.discard(message_id)
+            if self.stopped:  # unloaded meanwhile: the next setup has read the stored list
+                return
             self._save()
             if retry:
-                self._timer_retry()
+                self._cancel_timer()
+                self._timer = async_call_later(self.hass, RETRY_AFTER, self._fire)
             else:
                 self._arm()
-
-    def _timer_retry(self) -> None:
-        self.async_stop()
-        self._timer = async_call_later(self.hass, RETRY_AFTER, self._fire)
 
     def _save(self) -> None:
         self._store.async_delay_save(self._data, SAVE_DELAY)

@@ -65,7 +65,7 @@ _PHONE_COMMANDS: Final = frozenset(
         "clear_badge",
     }
 )
-_PHONE_COMMAND_PREFIX: Final = "command_"
+_PHONE_COMMAND = re.compile(r"command_[a-z_]+")  # the companion app's commands, not text that starts so
 
 MAX_ACTIONS: Final = 10
 ACTION_URI: Final = "URI"  # the companion app's action id for a button that opens ``uri``
@@ -89,6 +89,12 @@ _UNQUOTED: Final = string.ascii_letters + string.digits + "_.-~" + _PATH_SAFE
 # Limits, checked before anything is sent (the README lists them). Gotify has none of its own, but its
 # databases do (MySQL keeps at most 64 KiB of text), and a message is something a phone shows.
 MAX_MESSAGE_BYTES: Final = 60_000  # UTF-8, as stored
+# The text with what the integration adds (a link's title, attachments, buttons): within MySQL's 64 KiB.
+MAX_COMPOSED_BYTES: Final = 65_000
+COMPOSED_FIELD: Final = "message with its links and buttons"
+# The tap target of a message whose first button fires an event: its page asks before pressing, so that
+# tapping a notification to read it presses nothing.
+TAP_FRAGMENT: Final = "#ask"
 MAX_TITLE_LENGTH: Final = 1_000
 MAX_TAG_LENGTH: Final = 256
 MAX_LINK_LENGTH: Final = 2_048
@@ -369,21 +375,31 @@ def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any
     return result
 
 
+def _opened(number: int, action: NotificationAction, defaults: MessageDefaults) -> str | None:
+    """Where a button with a ``uri`` goes, as a tap target would; None for one that fires an event."""
+    if action.uri is None:
+        return None
+    try:
+        return click_url(action.uri, defaults)
+    except MessageError:
+        raise MessageError("invalid_action", number=str(number), value=shown(action.uri)) from None
+
+
 def _buttons(
     actions: Sequence[NotificationAction], links: Sequence[str] | None, defaults: MessageDefaults
-) -> list[tuple[str, str]]:
-    """Each button's title and URL: its ``uri`` as a tap target would open it, or its signed link.
+) -> list[tuple[str, str, bool]]:
+    """Each button's title, URL and whether it fires: its ``uri`` as a tap target opens it, or its link.
 
     Every ``uri`` is checked even when ``links`` is None (the buttons are then not shown yet).
     """
-    opened = [None if action.uri is None else click_url(action.uri, defaults) for action in actions]
+    opened = [_opened(number, action, defaults) for number, action in enumerate(actions, start=1)]
     if links is None:
         return []
     if len(links) != opened.count(None):
         raise ValueError("one signed link is needed for each action that fires an event")
     firing = iter(links)
     return [
-        (action.title, url if url is not None else next(firing))
+        (action.title, url, False) if url is not None else (action.title, next(firing), True)
         for action, url in zip(actions, opened, strict=True)
     ]
 
@@ -431,7 +447,7 @@ def phone_command(message: Any) -> str | None:
     """Return the companion app command a message is (``clear_notification``, ``TTS`` ...), if any."""
     if not isinstance(message, str):
         return None
-    return message if message in _PHONE_COMMANDS or message.startswith(_PHONE_COMMAND_PREFIX) else None
+    return message if message in _PHONE_COMMANDS or _PHONE_COMMAND.fullmatch(message) else None
 
 
 def link_of(data: Mapping[str, Any]) -> Any:
@@ -467,9 +483,10 @@ def _action(number: int, item: Any) -> NotificationAction:
         raise invalid()
     if action.strip() == ACTION_URI and uri is None:
         raise invalid()
+    field_name = f"data.actions (button {number})"
     return NotificationAction(
-        action=check_text(action.strip(), "data.actions", max_length=MAX_ACTION_ID_LENGTH),
-        title=check_text(title.strip(), "data.actions", max_length=MAX_TITLE_LENGTH),
+        action=check_text(action.strip(), field_name, max_length=MAX_ACTION_ID_LENGTH),
+        title=check_text(title.strip(), field_name, max_length=MAX_TITLE_LENGTH),
         uri=None if uri is None else uri.strip(),
     )
 
@@ -489,11 +506,11 @@ def timeout_of(data: Mapping[str, Any] | None) -> float | None:
     return seconds
 
 
-def _with_actions(text: str, buttons: Sequence[tuple[str, str]], markdown: bool) -> str:
+def _with_actions(text: str, buttons: Sequence[tuple[str, str, bool]], markdown: bool) -> str:
     """Add the buttons at the end: a line of links (markdown), or one ``title: URL`` line each."""
     if markdown:
-        return text + "\n\n" + " · ".join(f"[{_markdown_text(title)}]({url})" for title, url in buttons)
-    return text + "\n\n" + "\n".join(f"{title}: {url}" for title, url in buttons)
+        return text + "\n\n" + " · ".join(f"[{_markdown_text(title)}]({url})" for title, url, _ in buttons)
+    return text + "\n\n" + "\n".join(f"{title}: {url}" for title, url, _ in buttons)
 
 
 def build_message(
@@ -526,7 +543,11 @@ def build_message(
     buttons = _buttons(actions_of(data), action_links, defaults)
 
     link = link_of(data)
-    target = click_url(link, defaults) if link is not None or not buttons else buttons[0][1]
+    if link is not None or not buttons:
+        target = click_url(link, defaults)
+    else:
+        _, target, fires = buttons[0]
+        target += TAP_FRAGMENT if fires else ""
     extras: dict[str, Any] = {EXTRA_NOTIFICATION: {"click": {"url": target}}}
     if markdown:
         extras[EXTRA_DISPLAY] = {"contentType": CONTENT_TYPE_MARKDOWN}
@@ -554,6 +575,8 @@ def build_message(
         text = _with_attachment(text, extras, attachment, markdown)
     if buttons:
         text = _with_actions(text, buttons, markdown)
+    if text is not message:
+        check_text(text, COMPOSED_FIELD, max_bytes=MAX_COMPOSED_BYTES)
 
     user_extras = data.get(ATTR_EXTRAS)
     if user_extras is not None:

@@ -70,6 +70,7 @@ class Outbox:
         self._on_change = on_change
         self._wake = asyncio.Event()
         self._unexpected = RateLimitedLog(LOGGER)
+        self._delivering: Delivery | None = None
 
     def __len__(self) -> int:
         """Return the number of queued messages."""
@@ -98,6 +99,24 @@ class Outbox:
         await self._async_save()
         self._on_change()
         self._wake.set()
+
+    async def async_cancel(self, app_id: int, tag: str) -> None:
+        """Withdraw the queued messages of an application sent with ``tag`` (``clear_notification``).
+
+        One that may be in Gotify already (on its way now, or sent before its answer was lost) stays,
+        to be deleted as soon as it is known to be stored.
+        """
+        kept: list[Delivery] = []
+        for item in self._queue:
+            if item.app_id != app_id or item.tag != tag:
+                kept.append(item)
+            elif item is self._delivering or item.check_after is not None:
+                item.timeout = 0
+                kept.append(item)
+        if len(kept) != len(self._queue):
+            self._queue = kept
+            await self._async_save()
+            self._on_change()
 
     def kick(self) -> None:
         """Try now rather than at the end of the backoff: the server answers again."""
@@ -154,6 +173,13 @@ class Outbox:
         self._wake.clear()
 
     async def _deliver(self, item: Delivery) -> None:
+        self._delivering = item
+        try:
+            await self._async_deliver(item)
+        finally:
+            self._delivering = None
+
+    async def _async_deliver(self, item: Delivery) -> None:
         if item.check_after is not None and (found := await self.account.async_find_delivered(item)):
             LOGGER.debug("Queued message for %s had arrived already as %s", item.application, found.id)
             return

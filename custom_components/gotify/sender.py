@@ -15,6 +15,7 @@ from homeassistant.helpers.network import NoURLAvailableError, get_url
 from .account import Delivery, GotifyAccount
 from .actions import ACTION_STORE
 from .attachments import ATTACHMENT_STORE, async_resolve
+from .autodelete import AutoDelete
 from .client import (
     GotifyAuthenticationError,
     GotifyCertificateError,
@@ -108,6 +109,7 @@ class GotifySender:
         entry_id: str,
         account: GotifyAccount,
         outbox: Outbox,
+        autodelete: AutoDelete,
         options: AccountOptions,
         app_tokens: Mapping[int, str | None],
     ) -> None:
@@ -116,6 +118,7 @@ class GotifySender:
         self.entry_id = entry_id
         self.account = account
         self.outbox = outbox
+        self.autodelete = autodelete
         self.options = options
         self.subentry = subentry
         self.app_id: int = subentry.data[CONF_APP_ID]
@@ -400,6 +403,7 @@ class GotifySender:
                 translation_domain=DOMAIN, translation_key="clear_notification_needs_tag"
             )
         for destination in await self.async_destinations(target):
+            await self.outbox.async_cancel(destination.app_id, tag)  # not sent yet: it never will be
             message_id = self.account.tags.get(destination.app_id, tag)
             if message_id is None:
                 LOGGER.debug("No message of %s was sent with the tag %s", destination.name, tag)
@@ -407,9 +411,17 @@ class GotifySender:
             try:
                 await self._async_delete(destination, message_id, tag)
             except HomeAssistantError as err:
-                if not isinstance(err.__cause__, GotifyNotFoundError):
+                cause = err.__cause__
+                if isinstance(cause, GotifyNotFoundError):
+                    LOGGER.debug("The message of %s tagged %s was deleted already", destination.name, tag)
+                elif isinstance(cause, GotifyError) and is_transient(cause):
+                    # As a message is queued: the deletion waits (stored) until Gotify answers again.
+                    LOGGER.info(
+                        "Gotify cannot delete message %s now (%s); deleting it later", message_id, cause
+                    )
+                    self.autodelete.schedule(message_id, 0)
+                else:
                     raise
-                LOGGER.debug("The message of %s tagged %s was deleted already", destination.name, tag)
 
     async def async_clear(self) -> None:
         """Delete every message of this application."""
