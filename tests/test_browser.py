@@ -718,8 +718,9 @@ def _phone_tab_watch(tab: Any, problems: list[str]) -> list[tuple[str, int]]:
 
 async def _button_pages(page: Any, ha: HomeAssistantProcess, screens: Screens, gotify: GotifyDouble) -> None:
     """A notification's buttons as the phone's user meets them: links in the Gotify message to pages of
-    Home Assistant's, opened in a browser with no login. With script, the page presses the button at once;
-    without, it asks, and its Send button presses it. Each press fires its events once."""
+    Home Assistant's, opened in a browser with no login. Tapping the notification opens the first one's page,
+    which asks; opening a button's link with script presses it at once; without script the page asks, and
+    its Send button presses it. Each press fires its events once."""
     problems: list[str] = []
     try:
         await _press_buttons(page, ha, screens, gotify, problems)
@@ -786,6 +787,18 @@ async def _press_buttons(
             tab.set_default_timeout(20_000)
             documents = _phone_tab_watch(tab, problems)
             with screens.showing(tab):
+                # Tapping the notification opens the first button's page, which asks: nothing fires.
+                assert message.extras is not None
+                tapped = message.extras["client::notification"]["click"]["url"]
+                assert tapped == f"{garage}#ask"
+                await tab.goto(tapped)
+                ask = _button_page_text("ask", title="Open the garage")
+                await tab.get_by_text(ask).wait_for()
+                await screens.check("button-tapped", ["Open the garage", ask])
+                assert documents == [("GET", 200)]
+                assert await events.settled() == []
+                documents.clear()
+
                 done = _button_page_text("done", title="Open the garage")
                 await tab.goto(garage, wait_until="commit")
                 await tab.get_by_text(done).wait_for()
