@@ -372,3 +372,22 @@ async def test_refused_client_token_keeps_the_message_and_starts_reauth(
     stored = hass_storage[f"{DOMAIN}.{entry.entry_id}.outbox"]["data"]["queue"]
     assert [item["message"] for item in stored] == ["kept"]
     assert gotify.messages == {}
+
+
+async def test_given_up_message_notice_hides_button_links(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A button's link presses it: like an attachment's, it stays out of the repair and the log."""
+    await gotify.stop()
+    await notify(hass, "Gate", actions=[{"action": "OPEN_GARAGE", "title": "Open the garage"}])
+    gotify.fail_next("413_html", path="/message", method="POST")  # refused for good
+    await gotify.start()
+    await wait_for(lambda: len(home.runtime_data.outbox) == 0)
+
+    [report] = [f"{report['reason']} {report['message']}" for report in refused_reports(hass)]
+    assert "Gate" in report
+    assert "[Open the garage]((button link))" in report
+    assert "/api/gotify/action/" not in report
+    ours = [record for record in caplog.records if record.name.startswith("custom_components.gotify")]
+    assert ours
+    assert not [record for record in ours if "/api/gotify/action/" in record.getMessage()]

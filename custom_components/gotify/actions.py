@@ -32,12 +32,11 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER
+from .const import ACTION_PATH, DOMAIN, LOGGER
 from .message import TAP_FRAGMENT, NotificationAction, shown
 from .options import AccountOptions
 from .phone_url import PhoneUrl
 
-ACTION_PATH: Final = "/api/gotify/action"
 EVENT_NOTIFICATION_ACTION: Final = "gotify_notification_action"
 EVENT_MOBILE_APP_ACTION: Final = "mobile_app_notification_action"
 STORAGE_KEY: Final = f"{DOMAIN}.actions"

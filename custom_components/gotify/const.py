@@ -37,6 +37,7 @@ DEFAULT_APPLICATION_NAME: Final = "Home Assistant"
 DEFAULT_APPLICATION_DESCRIPTION: Final = "Notifications from Home Assistant"
 
 NOTIFY_SERVICE_PREFIX: Final = "gotify"
+ACTION_PATH: Final = "/api/gotify/action"  # where the links of buttons point
 EVENT_MESSAGE_RECEIVED: Final = "gotify_message_received"
 
 

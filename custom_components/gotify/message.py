@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
 
-from .const import CLICK_TARGET_BROWSER, DEFAULT_CLICK_TARGET, DEFAULT_MARKDOWN, DEFAULT_PRIORITY
+from .const import ACTION_PATH, CLICK_TARGET_BROWSER, DEFAULT_CLICK_TARGET, DEFAULT_MARKDOWN, DEFAULT_PRIORITY
 
 # Data keys this integration understands; anything else in ``data`` (for example keys meant for the
 # mobile app, arriving through a notify group) is ignored rather than sent to Gotify.
@@ -109,11 +109,14 @@ _SHOWN_LENGTH: Final = 80
 # until it expires, so it never goes into a log line, an error or a notice.
 _SIGNED_LINK = re.compile(r"""https?://[^\s)\]>"']*?[?&]authSig=[^\s)\]>"'&]*""")
 SIGNED_LINK_REPLACEMENT: Final = "(attachment link)"
+# A button's link presses it: the same care.
+_BUTTON_LINK = re.compile(rf"""https?://[^\s)\]>"']*?{re.escape(ACTION_PATH)}/[^\s)\]>"'#]*(#[a-z]*)?""")
+BUTTON_LINK_REPLACEMENT: Final = "(button link)"
 
 
 def without_signed_links(text: str) -> str:
-    """``text`` with every signed attachment link replaced."""
-    return _SIGNED_LINK.sub(SIGNED_LINK_REPLACEMENT, text)
+    """``text`` with every signed attachment link and every button link replaced."""
+    return _BUTTON_LINK.sub(BUTTON_LINK_REPLACEMENT, _SIGNED_LINK.sub(SIGNED_LINK_REPLACEMENT, text))
 
 
 class MessageError(ValueError):
