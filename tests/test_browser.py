@@ -36,11 +36,11 @@ from homeassistant.const import MAJOR_VERSION
 from homeassistant.const import __version__ as HA_VERSION
 
 from custom_components.gotify.actions import (
-    ACTION_PATH,
     EVENT_MOBILE_APP_ACTION,
     EVENT_NOTIFICATION_ACTION,
 )
 from custom_components.gotify.config_flow import URL_EXAMPLES
+from custom_components.gotify.const import ACTION_PATH
 
 from .gotify_double import V3, GotifyDouble
 from .homeassistant_process import (
