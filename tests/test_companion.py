@@ -265,7 +265,7 @@ async def test_clear_notification_of_a_queued_message(
 
 
 async def test_clear_notification_of_a_queued_message_that_may_be_in_gotify(
-    hass: HomeAssistant, gotify: GotifyDouble, family: MockConfigEntry
+    hass: HomeAssistant, gotify: GotifyDouble, family: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
     """A queued message whose earlier attempt may have been stored stays queued, to be deleted at once."""
     await gotify.stop()
@@ -276,6 +276,9 @@ async def test_clear_notification_of_a_queued_message_that_may_be_in_gotify(
     await notify(hass, "clear_notification", tag="washer")
 
     assert len(outbox) == 1
+    # Stored so, too: after a restart it would still be deleted at once.
+    [stored] = hass_storage[f"gotify.{family.entry_id}.outbox"]["data"]["queue"]
+    assert stored["timeout"] == 0
     await gotify.start()
     await wait_for(lambda: len(outbox) == 0 and len(family.runtime_data.autodelete) == 0)
     [posted] = gotify.requests_to("POST", "/message")

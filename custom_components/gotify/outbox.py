@@ -107,13 +107,16 @@ class Outbox:
         to be deleted as soon as it is known to be stored.
         """
         kept: list[Delivery] = []
+        changed = False
         for item in self._queue:
             if item.app_id != app_id or item.tag != tag:
                 kept.append(item)
-            elif item is self._delivering or item.check_after is not None:
+                continue
+            changed = True
+            if item is self._delivering or item.check_after is not None:
                 item.timeout = 0
                 kept.append(item)
-        if len(kept) != len(self._queue):
+        if changed:
             self._queue = kept
             await self._async_save()
             self._on_change()

@@ -374,16 +374,13 @@ class GotifySender:
                     translation_key="unknown_tag",
                     translation_placeholders={"tag": tag, "application": self.name},
                 )
-        await self._async_delete(self.destination, message_id, tag)
-
-    async def _async_delete(self, destination: Destination, message_id: int, tag: str | None) -> None:
         try:
             await self.account.client.delete_message(message_id)
         except GotifyError as err:
-            raise translate_error(self.account, err, application=destination.name) from err
+            raise translate_error(self.account, err, application=self.name) from err
         finally:
             if tag is not None:
-                self.account.tags.forget(destination.app_id, tag)
+                self.account.tags.forget(self.app_id, tag)
 
     async def _async_phone_command(self, command: str, data: Mapping[str, Any] | None, target: Any) -> None:
         """Carry out a companion app command: ``clear_notification`` deletes the tag's message.
@@ -408,20 +405,17 @@ class GotifySender:
             if message_id is None:
                 LOGGER.debug("No message of %s was sent with the tag %s", destination.name, tag)
                 continue
+            self.account.tags.forget(destination.app_id, tag)  # deleted now, later, or refused
             try:
-                await self._async_delete(destination, message_id, tag)
-            except HomeAssistantError as err:
-                cause = err.__cause__
-                if isinstance(cause, GotifyNotFoundError):
-                    LOGGER.debug("The message of %s tagged %s was deleted already", destination.name, tag)
-                elif isinstance(cause, GotifyError) and is_transient(cause):
-                    # As a message is queued: the deletion waits (stored) until Gotify answers again.
-                    LOGGER.info(
-                        "Gotify cannot delete message %s now (%s); deleting it later", message_id, cause
-                    )
-                    self.autodelete.schedule(message_id, 0)
-                else:
-                    raise
+                await self.account.client.delete_message(message_id)
+            except GotifyNotFoundError:
+                LOGGER.debug("The message of %s tagged %s was deleted already", destination.name, tag)
+            except GotifyError as err:
+                if not is_transient(err):
+                    raise translate_error(self.account, err, application=destination.name) from err
+                # As a message is queued: the deletion waits (stored) until Gotify answers again.
+                LOGGER.info("Gotify cannot delete message %s now (%s); deleting it later", message_id, err)
+                self.autodelete.schedule(message_id, 0)
 
     async def async_clear(self) -> None:
         """Delete every message of this application."""
