@@ -38,6 +38,7 @@ from .const import (
 )
 from .coordinator import GotifyServerCoordinator
 from .data import GotifyConfigEntry, GotifyData
+from .escalation import Escalations, async_remove_escalations
 from .listener import GotifyListener
 from .notify import async_register_legacy_services, async_unregister_legacy_services
 from .options import AccountOptions
@@ -118,10 +119,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
     entry.async_on_unload(autodelete.async_stop)
     entry.async_on_unload(autodelete.async_flush)
     account.on_delivered(_delivered_handler(hass, autodelete))
+    escalations = Escalations(hass, entry.entry_id, account, hass.data[ACTION_STORE], status_changed)
+    entry.async_on_unload(escalations.async_stop)
+    entry.async_on_unload(escalations.async_flush)
+    await escalations.async_load()
 
     def connected() -> None:
         outbox.kick()
         autodelete.kick()
+        escalations.kick()
         hass.async_create_task(coordinator.async_request_refresh(), eager_start=False)
 
     listener = GotifyListener(hass, entry.entry_id, account, on_connected=connected)
@@ -131,7 +137,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> bo
         listener=listener,
         outbox=outbox,
         autodelete=autodelete,
-        senders=_senders(hass, entry, account, outbox, autodelete),
+        escalations=escalations,
+        senders=_senders(
+            hass, entry, account=account, outbox=outbox, autodelete=autodelete, escalations=escalations
+        ),
         server_device_id=server_device.id,
     )
     _async_check_applications(hass, entry)
@@ -204,9 +213,11 @@ def _async_server_device(
 def _senders(
     hass: HomeAssistant,
     entry: GotifyConfigEntry,
+    *,
     account: GotifyAccount,
     outbox: Outbox,
     autodelete: AutoDelete,
+    escalations: Escalations,
 ) -> dict[str, GotifySender]:
     """One sender per application subentry."""
     applications = {
@@ -224,6 +235,7 @@ def _senders(
             account=account,
             outbox=outbox,
             autodelete=autodelete,
+            escalations=escalations,
             options=options,
             app_tokens=app_tokens,
         )
@@ -258,10 +270,11 @@ async def _async_reload_on_change(hass: HomeAssistant, entry: GotifyConfigEntry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: GotifyConfigEntry) -> None:
-    """Forget the entry's tags, queue, timeouts and buttons, and the repairs about its refused messages."""
+    """Forget the entry's tags, queue, timeouts, escalations, buttons and refused messages' repairs."""
     await async_remove_tags(hass, entry.entry_id)
     await async_remove_outbox(hass, entry.entry_id)
     await async_remove_autodelete(hass, entry.entry_id)
+    await async_remove_escalations(hass, entry.entry_id)
     if ACTION_STORE in hass.data:
         hass.data[ACTION_STORE].forget_entry(entry.entry_id)
     async_delete_refused_issues(hass, entry.entry_id)

@@ -10,6 +10,9 @@ naming the button, which submits a POST to the same URL (at once with script, wi
 The POST fires ``gotify_notification_action`` (and, unless the entry's option says no, the companion
 app's ``mobile_app_notification_action``) once; the link is spent then. What the links do is stored,
 so that they keep working after a restart, and forgotten at expiry or when the entry is removed.
+
+An escalation's Acknowledge button is such a link too; pressing it acknowledges the escalation (through
+the handler its entry registers) instead of firing the button events.
 """
 
 import base64
@@ -19,7 +22,7 @@ import html
 import json
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -27,7 +30,7 @@ from typing import Any, Final
 
 from aiohttp import web
 from homeassistant.components.http import HomeAssistantView
-from homeassistant.core import Context, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.hass_dict import HassKey
@@ -66,15 +69,18 @@ class ActionRecord:
     expires: int
     message_id: int | None = None
     pressed: bool = False
+    # The escalation this button acknowledges (``escalation.Escalations``); None for other buttons.
+    escalation: str | None = None
 
 
 class LinkProblem(Exception):
     """Why a link does nothing: ``invalid`` (unknown or tampered), ``expired`` or ``used``."""
 
-    def __init__(self, kind: str) -> None:
-        """Say which problem it is."""
+    def __init__(self, kind: str, record: "ActionRecord | None" = None) -> None:
+        """Say which problem it is (and, for a spent link, whose)."""
         super().__init__(kind)
         self.kind = kind
+        self.record = record
 
 
 class ActionStore:
@@ -87,6 +93,8 @@ class ActionStore:
         self._records: dict[str, ActionRecord] = {}
         self._key = b""
         self._phone_url = PhoneUrl(hass, "action links")
+        # Per loaded entry: what acknowledges one of its escalations when its button is pressed.
+        self._acknowledgers: dict[str, Callable[[ActionRecord], None]] = {}
 
     async def async_load(self) -> None:
         """Read the key and the records that have not expired; make a key the first time."""
@@ -118,8 +126,12 @@ class ActionStore:
         application: str,
         tag: str | None,
         expiry: timedelta,
+        escalation: str | None = None,
     ) -> tuple[list[str], list[str]]:
-        """Make a link for each button that fires an event; return their ids and URLs, in order."""
+        """Make a link for each button that fires an event; return their ids and URLs, in order.
+
+        With ``escalation``, pressing the buttons acknowledges that escalation.
+        """
         base = self._phone_url.base()
         expires = int(time.time() + expiry.total_seconds())
         ids, urls = [], []
@@ -128,7 +140,14 @@ class ActionStore:
                 continue
             link_id = secrets.token_urlsafe(16)
             self._records[link_id] = ActionRecord(
-                entry_id, app_id, application, action.action, action.title, tag, expires
+                entry_id,
+                app_id,
+                application,
+                action.action,
+                action.title,
+                tag,
+                expires,
+                escalation=escalation,
             )
             ids.append(link_id)
             urls.append(f"{base}{ACTION_PATH}/{link_id}.{expires}.{self._sign(link_id, expires)}")
@@ -160,8 +179,40 @@ class ActionStore:
         if record is None or record.expires != int(expires_text):
             raise LinkProblem("invalid")
         if record.pressed:
-            raise LinkProblem("used")
+            raise LinkProblem("used", record)
         return record
+
+    def pressed(self, link_id: str) -> bool:
+        """Whether a button was pressed (or spent otherwise); an expired or forgotten one counts as not."""
+        record = self._records.get(link_id)
+        return record is not None and record.pressed
+
+    def spend(self, link_ids: Iterable[str]) -> None:
+        """Make buttons do nothing more (what they would do has happened otherwise)."""
+        changed = False
+        for link_id in link_ids:
+            if (record := self._records.get(link_id)) is not None and not record.pressed:
+                record.pressed = changed = True
+        if changed:
+            self._save()
+
+    @callback
+    def register_acknowledger(self, entry_id: str, handler: Callable[[ActionRecord], None]) -> CALLBACK_TYPE:
+        """Let a loaded entry acknowledge its escalations when their buttons are pressed; returns undo."""
+        self._acknowledgers[entry_id] = handler
+
+        @callback
+        def unregister() -> None:
+            if self._acknowledgers.get(entry_id) is handler:
+                del self._acknowledgers[entry_id]
+
+        return unregister
+
+    @callback
+    def acknowledge(self, record: ActionRecord) -> None:
+        """Tell the entry its Acknowledge button was pressed (one not loaded finds it pressed at setup)."""
+        if (handler := self._acknowledgers.get(record.entry_id)) is not None:
+            handler(record)
 
     async def async_press(self, token: str) -> ActionRecord:
         """Spend a link: return its record once; every later press raises ``LinkProblem("used")``.
@@ -291,7 +342,10 @@ class GotifyActionView(HomeAssistantView):
             record = await self.hass.data[ACTION_STORE].async_press(token)
         except LinkProblem as problem:
             return await self._problem(problem)
-        async_fire_action(self.hass, record)
+        if record.escalation is not None:
+            self.hass.data[ACTION_STORE].acknowledge(record)
+        else:
+            async_fire_action(self.hass, record)
         texts = await self._texts()
         title = html.escape(record.title)
         return _page(
@@ -300,7 +354,10 @@ class GotifyActionView(HomeAssistantView):
 
     async def _problem(self, problem: LinkProblem) -> web.Response:
         texts = await self._texts()
-        text = _page_text(f"action_page_{problem.kind}", texts)
+        kind = problem.kind
+        if kind == "used" and problem.record is not None and problem.record.escalation is not None:
+            kind = "acknowledged"
+        text = _page_text(f"action_page_{kind}", texts)
         return _page(text, f"<h1>{text}</h1>", status=_STATUS[problem.kind])
 
     async def _texts(self) -> dict[str, str]:

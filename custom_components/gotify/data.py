@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 from .account import GotifyAccount
 from .autodelete import AutoDelete
 from .coordinator import GotifyServerCoordinator
+from .escalation import Escalations
 from .listener import GotifyListener
 from .outbox import Outbox
 from .sender import GotifySender
@@ -15,13 +16,14 @@ from .sender import GotifySender
 
 @dataclass
 class GotifyData:
-    """One loaded account: the account, the server's state, the stream, the outbox, timeouts, the senders."""
+    """One loaded account: account, server state, stream, outbox, timeouts, escalations, senders."""
 
     account: GotifyAccount
     coordinator: GotifyServerCoordinator
     listener: GotifyListener
     outbox: Outbox
     autodelete: AutoDelete
+    escalations: Escalations
     senders: dict[str, GotifySender]
     server_device_id: str
     legacy_services: list[BaseNotificationService] = field(default_factory=list)

@@ -53,5 +53,6 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyC
         "outbox": {"queued": len(data.outbox)},
         "tags": sum(len(tags) for tags in account.tags.snapshot().values()),
         "timeouts_pending": len(data.autodelete),
+        "escalations_active": len(data.escalations),
         "buttons": hass.data[ACTION_STORE].counts(entry.entry_id),
     }

@@ -30,6 +30,8 @@ ATTR_IMAGE: Final = "image"  # an image URL, as the mobile app's notifications t
 ATTR_TAG: Final = "tag"
 ATTR_ACTIONS: Final = "actions"
 ATTR_TIMEOUT: Final = "timeout"
+ATTR_RETRY: Final = "retry"  # Pushover's emergency priority: re-send every ``retry`` seconds ...
+ATTR_EXPIRE: Final = "expire"  # ... until acknowledged, or ``expire`` seconds have passed
 # The companion app's keys, read so that one notify group serves the companion app and Gotify alike.
 ATTR_CLICK_ACTION: Final = "clickAction"
 ATTR_VIDEO: Final = "video"
@@ -72,6 +74,9 @@ ACTION_URI: Final = "URI"  # the companion app's action id for a button that ope
 MAX_ACTION_ID_LENGTH: Final = 256
 TIMEOUT_MIN: Final = 1
 TIMEOUT_MAX: Final = 30 * 24 * 3600  # 30 days, in seconds
+# Pushover's limits for its emergency priority.
+RETRY_MIN: Final = 30
+EXPIRE_MAX: Final = 10_800
 
 APP_LINK_PREFIX: Final = "homeassistant://navigate/"
 DEFAULT_LINK_PATH: Final = ""  # Home Assistant's root opens the user's default dashboard.
@@ -499,14 +504,57 @@ def timeout_of(data: Mapping[str, Any] | None) -> float | None:
     value = (data or {}).get(ATTR_TIMEOUT)
     if value is None:
         return None
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    text = isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,9}(\.[0-9]+)?\s*", value)
-    seconds = float(value) if number or text else None
-    if seconds is None or not math.isfinite(seconds) or not TIMEOUT_MIN <= seconds <= TIMEOUT_MAX:
+    seconds = _seconds(value)
+    if seconds is None or not TIMEOUT_MIN <= seconds <= TIMEOUT_MAX:
         raise MessageError(
             "invalid_timeout", value=shown(value), minimum=str(TIMEOUT_MIN), maximum=str(TIMEOUT_MAX)
         )
     return seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A message re-sent every ``retry`` seconds until acknowledged or ``expire`` seconds have passed."""
+
+    retry: float
+    expire: float
+
+
+def escalation_of(data: Mapping[str, Any] | None) -> Escalation | None:
+    """``data.retry`` and ``data.expire`` (both or neither), within Pushover's limits."""
+    data = data or {}
+    retry, expire = data.get(ATTR_RETRY), data.get(ATTR_EXPIRE)
+    if retry is None and expire is None:
+        return None
+    if retry is None or expire is None:
+        missing = ATTR_RETRY if retry is None else ATTR_EXPIRE
+        raise MessageError(
+            "escalation_incomplete",
+            field=f"data.{missing}",
+            retry_min=str(RETRY_MIN),
+            expire_max=str(EXPIRE_MAX),
+        )
+    if data.get(ATTR_TIMEOUT) is not None:  # deleting a copy would acknowledge the alert
+        raise MessageError("escalation_with_timeout")
+    retry_seconds = _seconds(retry)
+    if retry_seconds is None or not RETRY_MIN <= retry_seconds <= EXPIRE_MAX:
+        raise MessageError(
+            "invalid_retry", value=shown(retry), retry_min=str(RETRY_MIN), expire_max=str(EXPIRE_MAX)
+        )
+    expire_seconds = _seconds(expire)
+    if expire_seconds is None or not retry_seconds <= expire_seconds <= EXPIRE_MAX:
+        raise MessageError(
+            "invalid_expire", value=shown(expire), retry=shown(retry), expire_max=str(EXPIRE_MAX)
+        )
+    return Escalation(retry_seconds, expire_seconds)
+
+
+def _seconds(value: Any) -> float | None:
+    """Return a finite number of seconds, given as a number or as text; None for anything else."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    text = isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,9}(\.[0-9]+)?\s*", value)
+    seconds = float(value) if number or text else None
+    return seconds if seconds is not None and math.isfinite(seconds) else None
 
 
 def _with_actions(text: str, buttons: Sequence[tuple[str, str, bool]], markdown: bool) -> str:
@@ -524,11 +572,13 @@ def build_message(
     *,
     attachments: Sequence[AttachmentRef] = (),
     action_links: Sequence[str] | None = None,
+    extra_actions: Sequence[NotificationAction] = (),
 ) -> OutgoingMessage:
     """Map a notify call (``message``, ``title``, ``data``) onto a Gotify message.
 
     ``action_links`` are the URLs of the buttons that fire an event, in their order in ``data.actions``
-    (Home Assistant signs them); without them the buttons are checked but not shown.
+    (Home Assistant signs them), then of ``extra_actions`` (an escalation's Acknowledge); without them the
+    buttons are checked but not shown.
     """
     if not isinstance(message, str) or not message.strip():
         raise MessageError("empty_message")
@@ -543,7 +593,8 @@ def build_message(
     )
     tag_of(data)
     timeout_of(data)
-    buttons = _buttons(actions_of(data), action_links, defaults)
+    escalation_of(data)
+    buttons = _buttons((*actions_of(data), *extra_actions), action_links, defaults)
 
     link = link_of(data)
     if link is not None or not buttons:

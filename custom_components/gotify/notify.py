@@ -62,6 +62,10 @@ class GotifyNotifyEntity(GotifyApplicationEntity, NotifyEntity):
         """``gotify.delete_message``: by id, or the last message sent with a tag."""
         await self.sender.async_delete(message_id, tag)
 
+    async def async_acknowledge_action(self, message_id: int | None = None, tag: str | None = None) -> None:
+        """``gotify.acknowledge``: end the alert that repeats with that tag, or whose copy that id is."""
+        await self.sender.async_acknowledge(message_id, tag)
+
     async def async_clear_messages_action(self) -> None:
         """``gotify.clear_messages``: every message of this application."""
         await self.sender.async_clear()

@@ -35,17 +35,21 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .escalation import ACKNOWLEDGE, BY_SERVICE, Escalations, new_escalation_id
 from .message import (
     CLEAR_NOTIFICATION,
     MAX_TITLE_LENGTH,
     AttachmentRef,
+    Escalation,
     MessageDefaults,
     MessageError,
+    NotificationAction,
     OutgoingMessage,
     actions_of,
     attachments_of,
     build_message,
     check_text,
+    escalation_of,
     phone_command,
     shown,
     tag_of,
@@ -85,6 +89,15 @@ def _targets(target: Any) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """A call mapped for one destination: the message, its buttons' ids, and its escalation's id."""
+
+    message: OutgoingMessage
+    actions: list[str]
+    escalation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class QueuedReceipt:
     """What a call gets back for a message the outbox will deliver when the server answers again."""
 
@@ -110,6 +123,7 @@ class GotifySender:
         account: GotifyAccount,
         outbox: Outbox,
         autodelete: AutoDelete,
+        escalations: Escalations,
         options: AccountOptions,
         app_tokens: Mapping[int, str | None],
     ) -> None:
@@ -119,6 +133,7 @@ class GotifySender:
         self.account = account
         self.outbox = outbox
         self.autodelete = autodelete
+        self.escalations = escalations
         self.options = options
         self.subentry = subentry
         self.app_id: int = subentry.data[CONF_APP_ID]
@@ -171,13 +186,21 @@ class GotifySender:
         message: Any,
         title: Any = None,
         data: Mapping[str, Any] | None = None,
+        *,
         attachments: Sequence[AttachmentRef] = (),
         action_links: Sequence[str] | None = None,
+        extra_actions: Sequence[NotificationAction] = (),
     ) -> OutgoingMessage:
         """Map a call onto a Gotify message, raising a translated error for bad input."""
         try:
             return build_message(
-                message, title, data, self.defaults(), attachments=attachments, action_links=action_links
+                message,
+                title,
+                data,
+                self.defaults(),
+                attachments=attachments,
+                action_links=action_links,
+                extra_actions=extra_actions,
             )
         except MessageError as err:
             raise _validation(err) from err
@@ -191,6 +214,7 @@ class GotifySender:
             return []
         outgoing = self.build(message, title, data)  # bad input (the tag too) fails before any I/O
         tag, timeout, actions = tag_of(data), timeout_of(data), actions_of(data)
+        escalation = escalation_of(data)
         destinations = await self.async_destinations(target)
         expiry = self._expiry
         attachments = [
@@ -198,33 +222,63 @@ class GotifySender:
             for value in attachments_of(data)
         ]
         firing = [action for action in actions if action.uri is None]
-        messages: list[tuple[OutgoingMessage, list[str]]] = []
-        if firing:  # each application's buttons are its own: the event names where it was pressed
+        messages: list[Prepared]
+        if firing or escalation is not None:
+            # Each application's buttons are its own: the event names where it was pressed.
             store = self.hass.data[ACTION_STORE]
-            for destination in destinations:
-                ids, links = store.create(
-                    firing,
+
+            def with_buttons(destination: Destination) -> Prepared:
+                """Return the message for one destination with its buttons' links (and Acknowledge)."""
+                app_id, application = destination.app_id, destination.name
+                ids: list[str] = []
+                links: list[str] = []
+                if firing:
+                    ids, links = store.create(
+                        firing,
+                        entry_id=self.entry_id,
+                        app_id=app_id,
+                        application=application,
+                        tag=tag,
+                        expiry=expiry,
+                    )
+                if escalation is None:
+                    outgoing = self.build(message, title, data, attachments=attachments, action_links=links)
+                    return Prepared(outgoing, ids)
+                escalation_id = new_escalation_id()
+                acknowledge_ids, acknowledge_links = store.create(
+                    [ACKNOWLEDGE],
                     entry_id=self.entry_id,
-                    app_id=destination.app_id,
-                    application=destination.name,
+                    app_id=app_id,
+                    application=application,
                     tag=tag,
-                    expiry=expiry,
+                    expiry=timedelta(seconds=escalation.expire),
+                    escalation=escalation_id,
                 )
-                messages.append((self.build(message, title, data, attachments, links), ids))
+                outgoing = self.build(
+                    message,
+                    title,
+                    data,
+                    attachments=attachments,
+                    action_links=links + acknowledge_links,
+                    extra_actions=[ACKNOWLEDGE],
+                )
+                return Prepared(outgoing, ids + acknowledge_ids, escalation_id)
+
+            messages = [with_buttons(destination) for destination in destinations]
         else:
             if attachments or actions:
-                outgoing = self.build(message, title, data, attachments, [])
-            messages = [(outgoing, [])] * len(destinations)
+                outgoing = self.build(message, title, data, attachments=attachments, action_links=[])
+            messages = [Prepared(outgoing, [])] * len(destinations)
 
         if len(destinations) == 1:
             # The common case: no task to schedule, so no extra turn of the event loop; an error is
             # raised as it is.
-            return [await self._deliver(destinations[0], *messages[0], tag, timeout)]
+            return [await self._deliver(destinations[0], messages[0], tag, timeout, escalation)]
         results: list[GotifyMessage | QueuedReceipt | BaseException] = list(
             await asyncio.gather(
                 *(
-                    self._deliver(destination, outgoing, ids, tag, timeout)
-                    for destination, (outgoing, ids) in zip(destinations, messages, strict=True)
+                    self._deliver(destination, prepared, tag, timeout, escalation)
+                    for destination, prepared in zip(destinations, messages, strict=True)
                 ),
                 return_exceptions=True,
             )
@@ -296,21 +350,24 @@ class GotifySender:
     async def _deliver(
         self,
         destination: Destination,
-        outgoing: OutgoingMessage,
-        actions: list[str],
+        prepared: Prepared,
         tag: str | None,
         delete_after: float | None,
+        escalation: Escalation | None = None,
     ) -> GotifyMessage | QueuedReceipt:
         """Publish now, or queue when the server cannot take it (or older messages are still waiting)."""
         item = Delivery.of(
             destination.app_id,
             destination.name,
             destination.token,
-            outgoing,
+            prepared.message,
             tag,
-            actions=actions,
+            actions=prepared.actions,
             timeout=delete_after,
         )
+        if escalation is not None and prepared.escalation_id is not None:
+            return await self._escalate(destination, item, escalation, prepared.escalation_id)
+        self.escalations.end_for_tag(destination.app_id, tag)  # this message replaces its copy
         queueing = self.options.queue
         if queueing and len(self.outbox):
             return await self._queue(item, "older messages are still waiting")  # keeps the order
@@ -318,14 +375,7 @@ class GotifySender:
         try:
             return await self.account.async_publish(item)
         except GotifyAuthenticationError as err:
-            if err.client_token:  # the client token itself was refused (the client started reauth)
-                raise translate_error(self.account, err, application=destination.name) from err
-            # The application's token was rotated or the application deleted: the account is fine.
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="application_token_refused",
-                translation_placeholders={"application": destination.name, "reason": err.description},
-            ) from err
+            raise self._refused(err, destination) from err
         except GotifyError as err:
             if maybe_delivered(err):
                 item.check_after = newest_known
@@ -336,6 +386,63 @@ class GotifySender:
                     return found
                 self.account.abandon(item)
             raise translate_error(self.account, err, application=destination.name) from err
+
+    def _refused(self, err: GotifyAuthenticationError, destination: Destination) -> HomeAssistantError:
+        """Return the error for a refused token: the client token's (reauthentication runs) or the app's."""
+        if err.client_token:  # the client token itself was refused (the client started reauth)
+            return translate_error(self.account, err, application=destination.name)
+        # The application's token was rotated or the application deleted: the account is fine.
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="application_token_refused",
+            translation_placeholders={"application": destination.name, "reason": err.description},
+        )
+
+    async def _escalate(
+        self, destination: Destination, item: Delivery, escalation: Escalation, escalation_id: str
+    ) -> GotifyMessage | QueuedReceipt:
+        """Send the first copy of an alert that repeats until acknowledged (never through the outbox).
+
+        With the queue on, an alert Gotify cannot take now goes out when it answers again.
+        """
+        try:
+            sent = await self.escalations.async_start(
+                item,
+                escalation,
+                escalation_id=escalation_id,
+                origin=self.subentry.subentry_id,
+                acknowledge_link=item.actions[-1],
+                keep_on_failure=self.options.queue,
+            )
+        except GotifyAuthenticationError as err:
+            raise self._refused(err, destination) from err
+        except GotifyError as err:
+            raise translate_error(self.account, err, application=destination.name) from err
+        return sent if sent is not None else QueuedReceipt(item.app_id, item.application)
+
+    async def async_acknowledge(self, message_id: int | None, tag: str | None) -> None:
+        """End the escalations a tag or a copy's message id names (``gotify.acknowledge``)."""
+        if message_id is None and tag is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="acknowledge_needs_id_or_tag"
+            )
+        found = self.escalations.find(
+            origin=self.subentry.subentry_id, app_id=self.app_id, tag=tag, message_id=message_id
+        )
+        if not found:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="no_escalation_for_tag"
+                if message_id is None
+                else "no_escalation_for_message",
+                translation_placeholders={
+                    "tag": str(tag),
+                    "message_id": str(message_id),
+                    "application": self.name,
+                },
+            )
+        for escalation_id in found:
+            self.escalations.acknowledge(escalation_id, BY_SERVICE)
 
     async def _stored_after_all(self, item: Delivery) -> GotifyMessage | None:
         """Return the message if Gotify stored it although its answer was lost (without the queue).

@@ -1,4 +1,4 @@
-"""The server's version and health, and the number of messages waiting in the outbox."""
+"""The server's version and health, the messages waiting in the outbox, and the running escalations."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +51,14 @@ SENSORS: tuple[GotifySensorDescription, ...] = (
         value_fn=lambda data: len(data.outbox),
         from_server=False,
     ),
+    # Alerts that repeat until someone acknowledges them (``data.retry`` / ``data.expire``).
+    GotifySensorDescription(
+        key="active_escalations",
+        translation_key="active_escalations",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: len(data.escalations),
+        from_server=False,
+    ),
 )
 
 
@@ -76,7 +84,7 @@ class GotifySensor(GotifyServerEntity, SensorEntity):
         """Return whether the value is known.
 
         Server values need the server to answer (its stream open, its last check passed); the queue
-        length is always known.
+        length and the escalations are always known.
         """
         if not self.entity_description.from_server:
             return True

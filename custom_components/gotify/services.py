@@ -1,4 +1,7 @@
-"""Entity actions of the Gotify notify entities: gotify.send, gotify.delete_message, gotify.clear_messages."""
+"""Entity actions of the Gotify notify entities.
+
+gotify.send, gotify.delete_message, gotify.clear_messages and gotify.acknowledge.
+"""
 
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +17,7 @@ from .const import DOMAIN
 ATTR_MESSAGE_ID = "message_id"
 
 _DATA_FIELDS: tuple[str, ...] = ("priority", "link", "url_title", "markdown", "attachment", "image")
-_DATA_FIELDS += ("intent_url", "tag", "actions", "timeout", "extras", "target")
+_DATA_FIELDS += ("intent_url", "tag", "actions", "timeout", "retry", "expire", "extras", "target")
 # The fields go on as given: the sender validates them exactly as it validates the legacy service's data
 # (a priority of 7.5 or true is refused by both, not turned into 7 or 1 here).
 SEND_FIELDS: dict[Any, Any] = {
@@ -42,6 +45,7 @@ ACTIONS = (
     EntityAction("send", SEND_FIELDS, "async_send_action", SupportsResponse.OPTIONAL),
     EntityAction("delete_message", DELETE_FIELDS, "async_delete_message_action", SupportsResponse.NONE),
     EntityAction("clear_messages", {}, "async_clear_messages_action", SupportsResponse.NONE),
+    EntityAction("acknowledge", DELETE_FIELDS, "async_acknowledge_action", SupportsResponse.NONE),
 )
 
 
