@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -16,7 +16,17 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.gotify.const import DOMAIN
 
 from .gotify_double import GotifyDouble
-from .helpers import EXTERNAL_URL, HOME_ENTRY_ID, entity_of, notify, notify_entity, state_of, wait_for
+from .helpers import (
+    EXTERNAL_URL,
+    HOME_ENTRY_ID,
+    entity_of,
+    mock_entry,
+    notify,
+    notify_entity,
+    setup_entry,
+    state_of,
+    wait_for,
+)
 
 type Travel = Callable[[float], Awaitable[None]]
 
@@ -381,3 +391,63 @@ async def test_bad_retry_and_expire(
     assert text in str(err.value)
     assert posts(gotify) == []
     assert len(home.runtime_data.escalations) == 0
+
+
+async def test_each_target_repeats_on_its_own(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    travel: Travel,
+    hass_client_no_auth: ClientSessionGenerator,
+    events: dict[str, list[dict[str, Any]]],
+) -> None:
+    garage = gotify.add_application("Garage")
+    await notify(hass, "Water", target=["Home Assistant", "Garage"], retry=60, expire=600, tag="water")
+    assert len(posts(gotify)) == 2
+    links = {acknowledge_link(body["message"]) for body in posts(gotify)}
+    assert len(links) == 2  # each application's button is its own
+    assert len(home.runtime_data.escalations) == 2
+
+    garage_copy = next(m for m in gotify.messages.values() if m.appid == garage.id)
+    garage_link = acknowledge_link(garage_copy.message)
+    client = await hass_client_no_auth()
+    assert (await client.post(garage_link)).status == 200
+    await hass.async_block_till_done()
+    assert [(item["application"], item["how"]) for item in events["gotify_acknowledged"]] == [
+        ("Garage", "action")
+    ]
+    await travel(60)
+    assert len(posts(gotify)) == 3  # only Home Assistant's repeats
+    assert repeating(hass, home) == "1"
+
+    # The entity that sent them acknowledges by tag what still repeats, wherever it went.
+    await hass.services.async_call(
+        DOMAIN, "acknowledge", {"entity_id": notify_entity(hass, home), "tag": "water"}, blocking=True
+    )
+    assert [item["application"] for item in events["gotify_acknowledged"]] == ["Garage", "Home Assistant"]
+
+
+async def test_a_refused_copy_ends_it_with_a_warning(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    travel: Travel,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await notify(hass, "Water in the cellar", retry=60, expire=600)
+    gotify.fail_next("400", path="/message", method="POST")
+    await travel(60)
+    assert "Gotify refused the next copy of the alert for Home Assistant, which is no longer repeated" in (
+        caplog.text
+    )
+    assert repeating(hass, home) == "0"
+    await travel(120)
+    assert len(posts(gotify)) == 2  # the refused one, and no more
+
+
+async def test_without_the_queue_gotify_down_is_an_error(hass: HomeAssistant, gotify: GotifyDouble) -> None:
+    entry = await setup_entry(hass, mock_entry(gotify, gotify.add_application("Home Assistant"), queue=False))
+    await gotify.stop()
+    with pytest.raises(HomeAssistantError, match="cannot connect"):
+        await notify(hass, "Water in the cellar", retry=60, expire=600)
+    assert len(entry.runtime_data.escalations) == 0

@@ -12,9 +12,11 @@ from custom_components.gotify.message import (
     OutgoingMessage,
     actions_of,
     attachments_of,
+    Escalation,
     build_message,
     check_text,
     click_url,
+    escalation_of,
     link_of,
     merge_extras,
     parse_priority,
@@ -526,3 +528,53 @@ def test_text_with_lone_surrogates_refused(text: str) -> None:
     with pytest.raises(MessageError) as caught:
         check_text(text, "title", max_length=1000)
     assert caught.value.key == "invalid_text"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({}, None),
+        ({"retry": 30, "expire": 10_800}, Escalation(30.0, 10_800.0)),
+        ({"retry": "60", "expire": " 600 "}, Escalation(60.0, 600.0)),
+        ({"retry": 90.5, "expire": 90.5}, Escalation(90.5, 90.5)),
+    ],
+)
+def test_escalation_of(data: dict[str, Any], expected: Escalation | None) -> None:
+    assert escalation_of(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"retry": 29, "expire": 600}, "invalid_retry"),
+        ({"retry": True, "expire": 600}, "invalid_retry"),
+        ({"retry": float("inf"), "expire": 600}, "invalid_retry"),
+        ({"retry": 10_801, "expire": 10_800}, "invalid_retry"),
+        ({"retry": 60, "expire": 10_801}, "invalid_expire"),
+        ({"retry": 60, "expire": 59}, "invalid_expire"),
+        ({"retry": 60, "expire": [600]}, "invalid_expire"),
+        ({"retry": 60}, "escalation_incomplete"),
+        ({"expire": 600}, "escalation_incomplete"),
+        ({"retry": 60, "expire": 600, "timeout": 30}, "escalation_with_timeout"),
+    ],
+)
+def test_escalation_of_refused(data: dict[str, Any], key: str) -> None:
+    with pytest.raises(MessageError) as caught:
+        escalation_of(data)
+    assert caught.value.key == key
+    if key != "escalation_with_timeout":
+        assert caught.value.placeholders["expire_max"] == "10800"
+
+
+def test_extra_actions_follow_the_calls_buttons() -> None:
+    acknowledge = NotificationAction("ACKNOWLEDGE", "Acknowledge")
+    out = build_message(
+        "Water",
+        None,
+        {"actions": [{"action": "CALL", "title": "Call"}], "retry": 60, "expire": 600},
+        APP,
+        action_links=["https://ha/call", "https://ha/ack"],
+        extra_actions=[acknowledge],
+    )
+    assert out.message == "Water\n\n[Call](https://ha/call) · [Acknowledge](https://ha/ack)"
+    assert out.extras["client::notification"]["click"]["url"] == "https://ha/call#ask"
