@@ -37,11 +37,17 @@ LINK = re.compile(
 
 @pytest.fixture
 def travel(hass: HomeAssistant) -> Travel:
-    """Fire the timers due ``seconds`` from now (the clock itself does not move)."""
+    """Fire the timers due ``seconds`` from now (the clock itself does not move).
+
+    A timer fires with the time it was set for; one set again for a later time that is still before
+    ``seconds`` fires on the next round, as it would have by then.
+    """
 
     async def fire(seconds: float) -> None:
-        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
-        await hass.async_block_till_done()
+        moment = dt_util.utcnow() + timedelta(seconds=seconds)
+        for _ in range(3):
+            async_fire_time_changed(hass, moment)
+            await hass.async_block_till_done()
 
     return fire
 
