@@ -208,14 +208,13 @@ def _senders(
     outbox: Outbox,
     autodelete: AutoDelete,
 ) -> dict[str, GotifySender]:
-    """One sender per application subentry."""
+    """One sender per application subentry, with the account's options as that application sets them."""
     applications = {
         subentry_id: subentry
         for subentry_id, subentry in entry.subentries.items()
         if subentry.subentry_type == SUBENTRY_APPLICATION
     }
     app_tokens = {s.data[CONF_APP_ID]: s.data.get(CONF_APP_TOKEN) for s in applications.values()}
-    options = AccountOptions.of(entry.options)
     return {
         subentry_id: GotifySender(
             hass,
@@ -224,7 +223,7 @@ def _senders(
             account=account,
             outbox=outbox,
             autodelete=autodelete,
-            options=options,
+            options=AccountOptions.of(entry.options, overrides=subentry.data),
             app_tokens=app_tokens,
         )
         for subentry_id, subentry in applications.items()
