@@ -46,7 +46,7 @@ from .sender import GotifySender
 from .services import async_setup_services
 from .tags import TagStore, async_remove_tags
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 CLEANUP_INTERVAL = timedelta(hours=1)
 
