@@ -6,7 +6,7 @@ entities change (or the diagnostics do), regenerate both sets and review the dif
 
     for venv in .venv/py3.13 .venv/py3.14; do
       "$venv/bin/python" -m pytest -p no:cacheprovider --snapshot-update \
-        tests/test_{binary_sensor,event,notify,sensor,diagnostics}.py
+        tests/test_{binary_sensor,button,event,notify,sensor,diagnostics}.py
     done
 """
 

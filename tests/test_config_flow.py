@@ -681,8 +681,14 @@ async def test_reconfigure_application(hass: HomeAssistant, gotify: GotifyDouble
 
     result = await _reconfigure_application(hass, entry, subentry_id)
     assert result["step_id"] == "reconfigure"
-    suggested = {str(k): k.description["suggested_value"] for k in _schema(result).schema}
+    suggested = {str(k): k.description["suggested_value"] for k in _schema(result).schema if k.description}
     assert suggested == {"name": "Home Assistant", "description": "old", "default_priority": 3}
+    # The application's own settings start out following the account's options.
+    assert _setting_choices(result) == {
+        "priority": "account_4",
+        "markdown": "account_on",
+        "click_target": "account_app",
+    }
 
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "", "default_priority": 3}
@@ -702,8 +708,136 @@ async def test_reconfigure_application(hass: HomeAssistant, gotify: GotifyDouble
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
     assert (application.name, application.description, application.default_priority) == ("House", "new", 5)
     assert entry.subentries[subentry_id].title == "House"
+    # Settings left out of the form keep what they were: the account's.
+    assert dict(entry.subentries[subentry_id].data) == {
+        "app_id": application.id,
+        "app_token": application.token,
+    }
     assert hass.services.has_service("notify", "gotify_house")
     assert not hass.services.has_service("notify", "gotify_home_assistant")
+
+
+SETTINGS = ("priority", "markdown", "click_target")
+
+
+def _setting_choices(result: SubentryFlowResult) -> dict[str, Any]:
+    """What the application's settings form shows for each setting."""
+    return {str(key): key.default() for key in _schema(result).schema if str(key) in SETTINGS}
+
+
+async def _change_application(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str, **settings: str
+) -> SubentryFlowResult:
+    """Save the application's settings form with ``settings`` and what the form showed for the rest."""
+    result = await _reconfigure_application(hass, entry, subentry_id)
+    shown = {
+        str(key): key.description["suggested_value"] for key in _schema(result).schema if key.description
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**shown, **_setting_choices(result), **settings}
+    )
+    await hass.async_block_till_done()
+    return result
+
+
+async def test_application_settings_are_stored_and_reload_the_entry(
+    hass: HomeAssistant, gotify: GotifyDouble
+) -> None:
+    await hass.config.async_update(external_url="https://ha.example.com")
+    application = gotify.add_application("Home Assistant", default_priority=3)
+    entry = await setup_entry(hass, mock_entry(gotify, application, priority=2))
+    [subentry_id] = entry.subentries
+
+    result = await _reconfigure_application(hass, entry, subentry_id)
+    schema = _schema(result).schema
+    selects = {name: schema[name].config for name in SETTINGS}
+    assert selects["priority"]["options"] == ["account_2", *(str(n) for n in range(11))]
+    assert selects["markdown"]["options"] == ["account_on", "on", "off"]
+    assert selects["click_target"]["options"] == ["account_app", "app", "browser"]
+    assert {name: config["translation_key"] for name, config in selects.items()} == {
+        "priority": "application_priority",
+        "markdown": "application_markdown",
+        "click_target": "application_click_target",
+    }
+    labels = STRINGS["selector"]["application_priority"]["options"]
+    assert (labels["account_2"], labels["8"]) == ("Account default (2)", "8 (pop-up)")
+    loaded = entry.runtime_data
+
+    result = await _change_application(
+        hass, entry, subentry_id, priority="8", markdown="off", click_target="browser"
+    )
+
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+    assert dict(entry.subentries[subentry_id].data) == {
+        "app_id": application.id,
+        "app_token": application.token,
+        "priority": 8,
+        "markdown": False,
+        "click_target": "browser",
+    }
+    assert entry.runtime_data is not loaded  # reloaded by the update listener
+    assert entry.state is ConfigEntryState.LOADED
+    # Gotify's own default priority is the application's, apart from these.
+    assert (application.name, application.default_priority) == ("Home Assistant", 3)
+    await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)
+    assert gotify.requests_to("POST", "/message")[-1].json == {
+        "message": "m",
+        "priority": 8,
+        "extras": {"client::notification": {"click": {"url": "https://ha.example.com/"}}},
+    }
+
+    # The form shows what is stored; following the account again removes the application's own.
+    result = await _reconfigure_application(hass, entry, subentry_id)
+    assert _setting_choices(result) == {"priority": "8", "markdown": "off", "click_target": "browser"}
+    loaded = entry.runtime_data
+    result = await _change_application(
+        hass, entry, subentry_id, priority="account_2", markdown="account_on", click_target="account_app"
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(entry.subentries[subentry_id].data) == {
+        "app_id": application.id,
+        "app_token": application.token,
+    }
+    assert entry.runtime_data is not loaded
+    await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)
+    assert gotify.requests_to("POST", "/message")[-1].json["priority"] == 2
+
+
+async def test_application_settings_follow_a_later_account_change(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    """Only what the application sets is its own: the rest follows the account's options as they change."""
+    [subentry_id] = home.subentries
+    await _change_application(hass, home, subentry_id, markdown="off")
+    assert _setting_choices(await _reconfigure_application(hass, home, subentry_id)) == {
+        "priority": "account_4",
+        "markdown": "off",
+        "click_target": "account_app",
+    }
+
+    hass.config_entries.async_update_entry(home, options={**home.options, "priority": 9, "markdown": True})
+    await hass.async_block_till_done()
+
+    assert _setting_choices(await _reconfigure_application(hass, home, subentry_id)) == {
+        "priority": "account_9",
+        "markdown": "off",
+        "click_target": "account_app",
+    }
+    await hass.services.async_call("notify", "gotify_home_assistant", {"message": "m"}, blocking=True)
+    assert gotify.requests_to("POST", "/message")[-1].json == {
+        "message": "m",
+        "priority": 9,
+        "extras": {"client::notification": {"click": {"url": "homeassistant://navigate/"}}},
+    }
+
+
+async def test_application_settings_unchanged_do_not_reload(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    loaded = home.runtime_data
+    result = await _change_application(hass, home, next(iter(home.subentries)))
+    assert result["reason"] == "reconfigure_successful"
+    assert home.runtime_data is loaded
 
 
 async def test_reconfigure_deleted_application(hass: HomeAssistant, gotify: GotifyDouble) -> None:
@@ -842,6 +976,36 @@ async def test_options_and_subentry_flows_over_http(
     await hass.async_block_till_done()
     assert result["type"] == "create_entry"
     assert hass.services.has_service("notify", "gotify_garage")
+
+    subentry_id = next(s.subentry_id for s in home.subentries.values() if s.title == "Garage")
+    result = await post_json(
+        client,
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [home.entry_id, "application"], "subentry_id": subentry_id, "source": "reconfigure"},
+    )
+    assert form_fields(result) == [
+        "name",
+        "description",
+        "default_priority",
+        "priority",
+        "markdown",
+        "click_target",
+    ]
+    priority = form_field(result, "priority")
+    assert priority["default"] == "account_7"
+    assert priority["selector"]["select"]["options"] == ["account_7", *(str(n) for n in range(11))]
+    assert priority["selector"]["select"]["translation_key"] == "application_priority"
+    assert form_field(result, "markdown")["selector"]["select"]["mode"] == "list"
+    path = f"/api/config/config_entries/subentries/flow/{result['flow_id']}"
+    garage_form = {"name": "Garage", "default_priority": 0, "markdown": "account_on", "click_target": "app"}
+    result = await post_json(client, path, garage_form | {"priority": "11"}, status=400)
+    assert set(result["errors"]) == {"priority"}
+    result = await post_json(client, path, garage_form | {"priority": "0"})
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    data = dict(home.subentries[subentry_id].data)
+    assert data.pop("app_token") == (None if gotify.is_v3 else garage.token)  # v3 shows no existing token
+    assert data == {"app_id": garage.id, "priority": 0, "click_target": "app"}
 
 
 async def _subentry_create_form(client: Any, entry_id: str) -> tuple[str, dict[str, Any]]:

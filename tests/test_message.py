@@ -6,13 +6,13 @@ import pytest
 
 from custom_components.gotify.message import (
     AttachmentRef,
+    Escalation,
     MessageDefaults,
     MessageError,
     NotificationAction,
     OutgoingMessage,
     actions_of,
     attachments_of,
-    Escalation,
     build_message,
     check_text,
     click_url,

@@ -47,7 +47,7 @@ from .sender import GotifySender
 from .services import async_setup_services
 from .tags import TagStore, async_remove_tags
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 CLEANUP_INTERVAL = timedelta(hours=1)
 
@@ -219,14 +219,13 @@ def _senders(
     autodelete: AutoDelete,
     escalations: Escalations,
 ) -> dict[str, GotifySender]:
-    """One sender per application subentry."""
+    """One sender per application subentry, with the account's options as that application sets them."""
     applications = {
         subentry_id: subentry
         for subentry_id, subentry in entry.subentries.items()
         if subentry.subentry_type == SUBENTRY_APPLICATION
     }
     app_tokens = {s.data[CONF_APP_ID]: s.data.get(CONF_APP_TOKEN) for s in applications.values()}
-    options = AccountOptions.of(entry.options)
     return {
         subentry_id: GotifySender(
             hass,
@@ -236,7 +235,7 @@ def _senders(
             outbox=outbox,
             autodelete=autodelete,
             escalations=escalations,
-            options=options,
+            options=AccountOptions.of(entry.options, overrides=subentry.data),
             app_tokens=app_tokens,
         )
         for subentry_id, subentry in applications.items()

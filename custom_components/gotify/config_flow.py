@@ -2,7 +2,7 @@
 
 import importlib.util
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ from .const import (
     LOGGER,
     SUBENTRY_APPLICATION,
 )
-from .options import DEFAULT_OPTIONS, AccountOptions
+from .options import APPLICATION_SETTINGS, DEFAULT_OPTIONS, AccountOptions, application_overrides
 
 CONF_APPLICATION = "application"
 # The URL field's help text gives examples; URLs come in as placeholders, not in the strings.
@@ -171,6 +171,95 @@ def select_application_schema(applications: list[GotifyApplication]) -> vol.Sche
             )
         }
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingField:
+    """An account option an application may set for itself, as the application's settings form offers it.
+
+    The choices are text: ``choices`` the setting's own values, and ``account_<the account's value>``
+    to follow the account, so that its label can name what it follows (a select takes no placeholders).
+    """
+
+    key: str
+    choices: tuple[str, ...]
+    translation_key: str
+    mode: SelectSelectorMode = SelectSelectorMode.LIST
+    to_choice: Callable[[Any], str] = str
+    from_choice: Callable[[str], Any] = str
+
+    def account_choice(self, account: AccountOptions) -> str:
+        """Return the choice that follows ``account``'s option."""
+        return f"{ACCOUNT_CHOICE}_{self.to_choice(account.application_settings()[self.key])}"
+
+    def selector(self, account: AccountOptions) -> SelectSelector:
+        """Return the field's select: following ``account``, then the setting's own values."""
+        return SelectSelector(
+            SelectSelectorConfig(
+                options=[self.account_choice(account), *self.choices],
+                translation_key=self.translation_key,
+                mode=self.mode,
+            )
+        )
+
+
+ACCOUNT_CHOICE = "account"
+SETTING_FIELDS = (
+    SettingField(
+        key=CONF_PRIORITY,
+        choices=tuple(str(priority) for priority in range(11)),
+        translation_key="application_priority",
+        mode=SelectSelectorMode.DROPDOWN,
+        from_choice=int,
+    ),
+    SettingField(
+        key=CONF_MARKDOWN,
+        choices=("on", "off"),
+        translation_key="application_markdown",
+        to_choice=lambda markdown: "on" if markdown else "off",
+        from_choice=lambda choice: choice == "on",
+    ),
+    SettingField(
+        key=CONF_CLICK_TARGET,
+        choices=(CLICK_TARGET_APP, CLICK_TARGET_BROWSER),
+        translation_key="application_click_target",
+    ),
+)
+
+
+def application_settings_choices(data: Mapping[str, Any], account: AccountOptions) -> dict[str, str]:
+    """Return the form's choices for a subentry's ``data``: the application's settings, else the account's."""
+    overrides = application_overrides(data)
+    return {
+        field.key: field.to_choice(overrides[field.key])
+        if field.key in overrides
+        else field.account_choice(account)
+        for field in SETTING_FIELDS
+    }
+
+
+def application_settings_schema(name: str, data: Mapping[str, Any], account: AccountOptions) -> vol.Schema:
+    """Return an application's settings form: the application in Gotify, then its own settings.
+
+    A setting left out keeps what it is (``data``, the subentry's).
+    """
+    current = application_settings_choices(data, account)
+    return create_application_schema(name).extend(
+        {
+            vol.Required(field.key, default=current[field.key]): field.selector(account)
+            for field in SETTING_FIELDS
+        }
+    )
+
+
+def application_settings_data(data: Mapping[str, Any], user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an application subentry's ``data`` with the settings the form chose (none: the account's)."""
+    updated = {key: value for key, value in data.items() if key not in APPLICATION_SETTINGS}
+    for field in SETTING_FIELDS:
+        choice = str(user_input[field.key])
+        if not choice.startswith(f"{ACCOUNT_CHOICE}_"):
+            updated[field.key] = field.from_choice(choice)
+    return updated
 
 
 class FlowError(Exception):
@@ -624,7 +713,11 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
         )
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Rename the application, or change its description or default priority, on the server."""
+        """Change the application on the server (name, description, default priority), and its settings.
+
+        The settings (priority, markdown, tap target) are the application's own or the account's; a change
+        reloads the entry.
+        """
         entry = self._get_entry()
         subentry = self._get_reconfigure_subentry()
         client = self._entry_client()
@@ -655,17 +748,21 @@ class ApplicationSubentryFlow(ConfigSubentryFlow):
                 errors["base"] = "cannot_connect"
                 placeholders["reason"] = str(err)
             else:
-                return self.async_update_and_abort(entry, subentry, title=updated.name)
+                return self.async_update_and_abort(
+                    entry,
+                    subentry,
+                    title=updated.name,
+                    data=application_settings_data(subentry.data, user_input),
+                )
         suggested = user_input or {
             CONF_NAME: current.name,
             CONF_DESCRIPTION: current.description,
             CONF_DEFAULT_PRIORITY: current.default_priority,
         }
+        schema = application_settings_schema(current.name, subentry.data, AccountOptions.of(entry.options))
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                create_application_schema(current.name), suggested
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
             description_placeholders=placeholders,
         )

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from .actions import ACTION_STORE
 from .const import CONF_APP_TOKEN
 from .data import GotifyConfigEntry
+from .options import AccountOptions, application_overrides
 
 TO_REDACT = {CONF_TOKEN, CONF_APP_TOKEN, "token"}
 
@@ -26,7 +27,12 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: GotifyC
             "options": dict(entry.options),
         },
         "applications_configured": [
-            {"title": subentry.title, "data": async_redact_data(dict(subentry.data), TO_REDACT)}
+            {
+                "title": subentry.title,
+                "data": async_redact_data(dict(subentry.data), TO_REDACT),
+                "overrides": application_overrides(subentry.data),
+                "settings": AccountOptions.of(entry.options, overrides=subentry.data).application_settings(),
+            }
             for subentry in entry.subentries.values()
         ],
         "server": {
