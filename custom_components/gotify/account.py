@@ -26,6 +26,8 @@ from .tags import TagStore
 
 SENT_KEPT: Final = 1000
 SEND_ANSWER_WAIT: Final = 15.0
+# Whom an application token belongs to is not Gotify's to tell: a publish-only account has no user.
+NO_USER: Final = GotifyUser(id=0, name="", admin=False)
 
 
 @dataclass
@@ -208,6 +210,8 @@ class GotifyAccount:
         self.sent = SentMessages()
         # The newest message id the stream has seen (or the server had at setup).
         self.newest_seen_id = newest_id
+        # False for an account known only by an application token: it can publish, nothing else.
+        self.can_read = True
         self._on_delivered: list[Callable[[Delivery, GotifyMessage], None]] = []
 
     @classmethod
@@ -218,6 +222,17 @@ class GotifyAccount:
         newest = await client.newest_message_id()
         await tags.async_load()
         return cls(client, tags, user, applications, newest)
+
+    @classmethod
+    def publish_only(cls, client: GotifyClient, tags: TagStore) -> Self:
+        """Make an account known only by an application token (``platform: gotify`` in YAML).
+
+        ``client`` holds that token. It publishes to the token's application; it lists, reads and
+        deletes nothing, so it has no user, no applications, and never looks for a lost answer's message.
+        """
+        account = cls(client, tags, NO_USER, (), 0)
+        account.can_read = False
+        return account
 
     def on_delivered(self, listener: Callable[["Delivery", GotifyMessage], None]) -> None:
         """Call ``listener`` with each delivery once Gotify has stored it (sent now, queued, or found)."""
@@ -274,6 +289,8 @@ class GotifyAccount:
     async def async_find_delivered(self, delivery: Delivery) -> GotifyMessage | None:
         """Return the message as Gotify stored it, if an earlier attempt got through after all."""
         assert delivery.check_after is not None
+        if not self.can_read:
+            return None
         newer = await self.client.messages_after(delivery.check_after, app_id=delivery.app_id)
         found = next((sent for sent in newer if delivery.matches(sent)), None)
         if found is not None:

@@ -18,6 +18,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME, CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -31,6 +32,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.typing import DiscoveryInfoType
 from yarl import URL
 
 from . import client_for
@@ -73,6 +75,7 @@ from .const import (
     LOGGER,
     SUBENTRY_APPLICATION,
 )
+from .legacy_yaml import discovery_unique_id, server_of, yaml_application
 from .options import APPLICATION_SETTINGS, DEFAULT_OPTIONS, AccountOptions, application_overrides
 
 CONF_APPLICATION = "application"
@@ -546,6 +549,50 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
             ],
         )
+
+    async def async_step_integration_discovery(self, discovery_info: DiscoveryInfoType) -> ConfigFlowResult:
+        """Handle the server of a ``platform: gotify`` block of configuration.yaml (``legacy_yaml``)."""
+        url = str(discovery_info[CONF_URL])
+        await self.async_set_unique_id(discovery_unique_id(url))
+        self._abort_if_unique_id_configured()
+        host = server_of(url)
+        if any(
+            server_of(entry.data[CONF_URL]) == host
+            for entry in self._async_current_entries(include_ignore=False)
+        ):
+            return self.async_abort(reason="already_configured")  # the application is added there
+        placeholders = {"host": host}
+        self.context["title_placeholders"] = placeholders
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Handle the discovery confirm step: the user step, with the block's server filled in.
+
+        When the account has the block's application, the entry is made with it at once.
+        """
+        discovered = self.init_data
+        placeholders = {"host": server_of(discovered[CONF_URL]), "reason": ""}
+        if user_input is None:
+            filled_in = {CONF_URL: discovered[CONF_URL], CONF_VERIFY_SSL: discovered[CONF_VERIFY_SSL]}
+            return self.async_show_form(
+                step_id="discovery_confirm",
+                data_schema=self.add_suggested_values_to_schema(_USER_SCHEMA, filled_in),
+                description_placeholders=placeholders,
+            )
+        result = await self.async_step_user(user_input)
+        if self._account is not None:
+            application = yaml_application(self.hass, self._account.url_text, self._applications)
+            return result if application is None else self._create_entry(application)
+        if result["type"] is FlowResultType.FORM:  # the user step's errors, shown on this form
+            return self.async_show_form(
+                step_id="discovery_confirm",
+                data_schema=result["data_schema"],
+                errors=result["errors"],
+                description_placeholders=placeholders | dict(result["description_placeholders"] or {}),
+            )
+        return result
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Handle reauthentication: the server refused the client token."""

@@ -1,4 +1,7 @@
-"""Notify entities and the legacy ``notify.gotify_<application>`` services; both use the same sender."""
+"""Notify entities and the legacy ``notify.gotify_<application>`` services; both use the same sender.
+
+Also the platform of ``platform: gotify`` in configuration.yaml (``legacy_yaml``), through the same sender.
+"""
 
 from typing import Any
 
@@ -8,6 +11,7 @@ from homeassistant.components.notify.const import DOMAIN as NOTIFY_DOMAIN
 from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 from homeassistant.util import slugify
 
 from .client import GotifyMessage
@@ -15,10 +19,21 @@ from .compat import async_describe_actions, async_load_descriptions_for_media_se
 from .const import NOTIFY_SERVICE_PREFIX, SUBENTRY_APPLICATION
 from .data import GotifyConfigEntry
 from .entity import GotifyApplicationEntity
+from .legacy_yaml import PLATFORM_SCHEMA as LEGACY_YAML_SCHEMA
+from .legacy_yaml import async_get_yaml_service
 from .sender import GotifySender, QueuedReceipt
 from .services import async_setup_platform_services
 
 PARALLEL_UPDATES = 0
+# ``platform: gotify`` in configuration.yaml, as the older custom components had it.
+PLATFORM_SCHEMA = LEGACY_YAML_SCHEMA
+
+
+async def async_get_service(
+    hass: HomeAssistant, config: ConfigType, discovery_info: DiscoveryInfoType | None = None
+) -> BaseNotificationService:
+    """Set up the ``notify.<name>`` action of a ``platform: gotify`` block of configuration.yaml."""
+    return async_get_yaml_service(hass, config)
 
 
 async def async_setup_entry(

@@ -123,8 +123,8 @@ class GotifySender:
         account: GotifyAccount,
         outbox: Outbox,
         autodelete: AutoDelete,
-        escalations: Escalations,
         options: AccountOptions,
+        escalations: Escalations | None = None,
         app_tokens: Mapping[int, str | None],
     ) -> None:
         """Set up the sender of ``subentry``, with the tokens of the entry's applications."""
@@ -133,6 +133,7 @@ class GotifySender:
         self.account = account
         self.outbox = outbox
         self.autodelete = autodelete
+        # None where nothing can repeat (configuration.yaml's publish-only senders).
         self.escalations = escalations
         self.options = options
         self.subentry = subentry
@@ -367,7 +368,8 @@ class GotifySender:
         )
         if escalation is not None and prepared.escalation_id is not None:
             return await self._escalate(destination, item, escalation, prepared.escalation_id)
-        self.escalations.end_for_tag(destination.app_id, tag)  # this message replaces its copy
+        if self.escalations is not None:
+            self.escalations.end_for_tag(destination.app_id, tag)  # this message replaces its copy
         queueing = self.options.queue
         if queueing and len(self.outbox):
             return await self._queue(item, "older messages are still waiting")  # keeps the order
@@ -405,6 +407,7 @@ class GotifySender:
 
         With the queue on, an alert Gotify cannot take now goes out when it answers again.
         """
+        assert self.escalations is not None, "a sender without escalations sends none"
         try:
             sent = await self.escalations.async_start(
                 item,
@@ -426,6 +429,7 @@ class GotifySender:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="acknowledge_needs_id_or_tag"
             )
+        assert self.escalations is not None, "only the entities' senders acknowledge"
         found = self.escalations.find(
             origin=self.subentry.subentry_id, app_id=self.app_id, tag=tag, message_id=message_id
         )
