@@ -2,8 +2,10 @@
 
 Implements the endpoints of the Gotify API that the integration uses, following the behaviour observed
 on real v2.9 and v3.0 servers (see the project's API reference): token kinds and where each is
-accepted, tokens listed (v2) or shown once (v3), ``appid`` publishing (v3 only), message validation,
-the error JSON shape and status codes, image upload checks, paging, ``/stream``.
+accepted, basic authentication with a user's password, tokens listed (v2) or shown once (v3), clients
+that expire after inactivity (v3), deletions that need an elevated session (v3), ``appid`` publishing
+(v3 only), message validation, the error JSON shape and status codes, image upload checks, paging,
+``/stream``.
 
 Every request is recorded for assertions, and the double can be told to misbehave the way servers and
 reverse proxies do: a 400 or a 401 for one request, 500, a 502 HTML page, 413 from a proxy, hanging past
@@ -21,7 +23,7 @@ import ssl
 import string
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -137,6 +139,10 @@ class Client:
     token: str
     user_id: int
     name: str
+    # v3: seconds without use after which the server removes the client; 0 never (v2 has no such field).
+    expires_after_inactivity: int = 0
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    last_used: datetime | None = None
 
 
 @dataclass
@@ -267,7 +273,9 @@ class GotifyDouble:
         self._ids = state["ids"]
         self.client_token = state["client_token"]
         self.users = {item["id"]: User(**item) for item in state["users"]}
-        self.clients = {item["token"]: Client(**item) for item in state["clients"]}
+        self.clients = {
+            item["token"]: Client(**dates(item, "created_at", "last_used")) for item in state["clients"]
+        }
         self.applications = {
             item["id"]: Application(**dates(item, "last_used", "created_at"))
             for item in state["applications"]
@@ -370,10 +378,13 @@ class GotifyDouble:
         self.users[user.id] = user
         return user
 
-    def add_client(self, user: User, name: str = "client") -> Client:
-        client = Client(self._next("client"), self._token("C"), user.id, name)
+    def add_client(self, user: User, name: str = "client", *, expires_after_inactivity: int = 0) -> Client:
+        client = Client(self._next("client"), self._token("C"), user.id, name, expires_after_inactivity)
         self.clients[client.token] = client
         return client
+
+    def clients_of(self, user: User) -> list[Client]:
+        return [client for client in self.clients.values() if client.user_id == user.id]
 
     def add_application(
         self, name: str, *, user: User | None = None, description: str = "", default_priority: int = 0
@@ -449,6 +460,9 @@ class GotifyDouble:
         app.router.add_get("/health", self._health)
         app.router.add_get("/gotifyinfo", self._gotifyinfo)
         app.router.add_get("/current/user", self._current_user)
+        app.router.add_get("/client", self._list_clients)
+        app.router.add_post("/client", self._create_client)
+        app.router.add_delete("/client/{id}", self._delete_client)
         app.router.add_get("/application", self._list_applications)
         app.router.add_post("/application", self._create_application)
         app.router.add_put("/application/{id}", self._update_application)
@@ -591,6 +605,7 @@ class GotifyDouble:
             client = self.clients.get(token)
             if client is None:
                 raise self._unauthorized()
+            client.last_used = datetime.now(UTC)
             return _Auth(self.users[client.user_id], client)
         user = self._basic_user(request)
         if user is None:
@@ -613,6 +628,11 @@ class GotifyDouble:
         if self.is_v3:
             return _Auth(user, None)
         raise GotifyHTTPError(403, "you are not allowed to access this api")
+
+    def _require_elevated(self, auth: _Auth) -> None:
+        """v3: deleting needs an elevated session; basic auth is one, a plain client token is not."""
+        if self.is_v3 and auth.client is not None:
+            raise GotifyHTTPError(403, "session not elevated, use basic auth or call /client:elevate")
 
     def _own_application(self, auth: _Auth, raw_id: str) -> Application:
         try:
@@ -646,6 +666,64 @@ class GotifyDouble:
         if self.is_v3 and auth.client is not None:
             data["clientId"] = auth.client.id
         return web.json_response(data)
+
+    def _client_json(self, client: Client, *, with_token: bool) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": client.id,
+            # v3 shows a client's token only in the answer that creates it; the field stays, empty.
+            "token": client.token if with_token else "",
+            "name": client.name,
+            "lastUsed": gotify_date(client.last_used) if client.last_used else None,
+        }
+        if self.is_v3:
+            data["createdAt"] = gotify_date(client.created_at)
+            data["expiresAfterInactivitySeconds"] = client.expires_after_inactivity
+            if client.expires_after_inactivity:
+                since = client.last_used or client.created_at
+                data["expiresAt"] = gotify_date(since + timedelta(seconds=client.expires_after_inactivity))
+        return data
+
+    async def _list_clients(self, request: web.Request) -> web.Response:
+        auth = self._client_auth(request)
+        own = self.clients_of(auth.user)
+        return web.json_response([self._client_json(c, with_token=not self.is_v3) for c in own])
+
+    async def _create_client(self, request: web.Request) -> web.Response:
+        auth = self._client_auth(request)
+        if request.content_type == "application/json":
+            data = await self._json_object(request)
+        else:
+            data = {key: value.decode() for key, (_, value) in (await _form_fields(request)).items()}
+        name = data.get("name")
+        if not isinstance(name, str) or not name:
+            raise GotifyHTTPError(400, "Field 'name' is required")
+        expiry = 0
+        # v2 binds only the name and ignores other fields, as Go's JSON decoding does.
+        if self.is_v3 and data.get("expiresAfterInactivitySeconds") is not None:
+            expiry = data["expiresAfterInactivitySeconds"]
+            if isinstance(expiry, str) and expiry.isdigit():  # a form field
+                expiry = int(expiry)
+            if not isinstance(expiry, int) or isinstance(expiry, bool) or expiry < 0:
+                raise GotifyHTTPError(
+                    400,
+                    "json: cannot unmarshal into Go struct field ClientParams.expiresAfterInactivitySeconds"
+                    " of type uint",
+                )
+        client = self.add_client(auth.user, name, expires_after_inactivity=expiry)
+        return web.json_response(self._client_json(client, with_token=True))
+
+    async def _delete_client(self, request: web.Request) -> web.Response:
+        auth = self._client_auth(request)
+        self._require_elevated(auth)  # Gotify's middleware: before the client is looked up
+        try:
+            client_id = int(request.match_info["id"])
+        except ValueError:
+            raise GotifyHTTPError(400, "invalid id") from None
+        client = next((c for c in self.clients_of(auth.user) if c.id == client_id), None)
+        if client is None:
+            raise GotifyHTTPError(404, f"client with id {client_id} doesn't exists")
+        self.remove_client(client.token)
+        return self._empty_ok()
 
     def _application_json(self, application: Application, *, with_token: bool) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -709,8 +787,7 @@ class GotifyDouble:
     async def _delete_application(self, request: web.Request) -> web.Response:
         auth = self._client_auth(request)
         application = self._own_application(auth, request.match_info["id"])
-        if self.is_v3 and auth.client is not None:
-            raise GotifyHTTPError(403, "session not elevated, use basic auth or call /client:elevate")
+        self._require_elevated(auth)
         self.remove_application(application.id)
         return self._empty_ok()
 

@@ -18,6 +18,7 @@ from custom_components.gotify.client import (
     GotifyAuthenticationError,
     GotifyCertificateError,
     GotifyClient,
+    GotifyClientInfo,
     GotifyConnectionError,
     GotifyError,
     GotifyInvalidResponseError,
@@ -30,6 +31,7 @@ from custom_components.gotify.client import (
     GotifyUnreachableError,
     GotifyValidationError,
     GotifyVersion,
+    UserCredentials,
     maybe_delivered,
     normalize_url,
     parse_date,
@@ -144,6 +146,158 @@ async def test_application_token_is_not_a_client_token(
     assert caught.value.status == 401
     assert "valid access token" in caught.value.description
     assert application.token not in str(caught.value)
+
+
+# --- signing in with a password, and clients ------------------------------------------------------
+
+
+def _signed_in(session: aiohttp.ClientSession, gotify: GotifyDouble, password: str = "admin") -> GotifyClient:
+    return GotifyClient(session, gotify.url, UserCredentials("admin", password), timeout=2.0)
+
+
+async def test_sign_in_with_a_password(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
+    user = await _signed_in(session, gotify).current_user()
+
+    assert (user.id, user.name) == (gotify.admin.id, "admin")
+    request = gotify.requests[-1]
+    assert request.headers["Authorization"] == "Basic YWRtaW46YWRtaW4="  # admin:admin
+    assert "X-Gotify-Key" not in request.headers
+    assert request.query == {}
+    with pytest.raises(GotifyAuthenticationError) as caught:
+        await _signed_in(session, gotify, "wrong").current_user()
+    assert (caught.value.status, caught.value.client_token) == (401, True)
+
+
+async def test_a_password_beyond_latin_1(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
+    """Gotify reads basic authentication as UTF-8 (aiohttp would encode Latin-1, or fail)."""
+    gotify.add_user("jürgen", "pässwörd ✓")
+    client = GotifyClient(session, gotify.url, UserCredentials("jürgen", "pässwörd ✓"))
+    assert (await client.current_user()).name == "jürgen"
+
+
+def test_credentials_never_show_the_password(session: aiohttp.ClientSession) -> None:
+    credentials = UserCredentials("admin", "hunter2")
+    assert "hunter2" not in repr(credentials) + str(credentials)
+    assert "admin" in repr(credentials)
+    # Basic authentication in the URL (a reverse proxy's) and Gotify's own would be one header.
+    with pytest.raises(ValueError, match="credentials in the URL"):
+        GotifyClient(session, "http://proxy:secret@gotify.lan", credentials)
+
+
+async def test_the_stream_needs_a_client_token(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
+    with pytest.raises(ValueError, match="needs a client token"):
+        async with _signed_in(session, gotify).connect_stream():
+            pass
+    assert gotify.requests == []
+
+
+async def test_create_client(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
+    client = _signed_in(session, gotify)
+    expiry = 0 if gotify.is_v3 else None
+
+    created = await client.create_client("Home Assistant", expires_after_inactivity=expiry)
+
+    request = gotify.requests[-1]
+    assert (request.method, request.path) == ("POST", "/client")
+    # v2 has no such field: it is left out there.
+    assert request.json == (
+        {"name": "Home Assistant", "expiresAfterInactivitySeconds": 0}
+        if gotify.is_v3
+        else {"name": "Home Assistant"}
+    )
+    assert created.token is not None
+    stored = gotify.clients[created.token]
+    assert (created.id, created.name, stored.user_id) == (stored.id, "Home Assistant", gotify.admin.id)
+    assert created.expires_after_inactivity == (0 if gotify.is_v3 else None)
+    assert created.token not in repr(created)
+    # The new token works as a client token.
+    new = GotifyClient(session, gotify.url, created.token)
+    assert (await new.current_user()).id == gotify.admin.id
+
+
+@pytest.mark.parametrize("gotify_version", [V3])
+async def test_a_client_that_expires(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
+    created = await _signed_in(session, gotify).create_client("Browser", expires_after_inactivity=604800)
+    assert created.expires_after_inactivity == 604800
+    assert gotify.clients[created.token or ""].expires_after_inactivity == 604800
+
+
+async def test_create_client_needs_a_name(client: GotifyClient) -> None:
+    with pytest.raises(GotifyValidationError) as caught:
+        await client.create_client("")
+    assert caught.value.description == "Field 'name' is required"
+
+
+async def test_create_client_answer_without_a_token_is_not_gotify(
+    client: GotifyClient, gotify: GotifyDouble
+) -> None:
+    gotify.fail_next("other_json", path="/client")
+    with pytest.raises(GotifyInvalidResponseError, match="POST client"):
+        await client.create_client("Home Assistant")
+
+
+async def test_clients(client: GotifyClient, gotify: GotifyDouble) -> None:
+    mine = gotify.add_client(gotify.admin, "phone")
+    gotify.add_client(gotify.add_user("guest"), "not mine")
+
+    clients = await client.clients()
+
+    assert [c.name for c in clients] == ["Home Assistant setup", "phone"]
+    # v2 lists every client's token; v3 shows it only when creating the client.
+    assert clients[1].token == (None if gotify.is_v3 else mine.token)
+    assert clients[1].expires_after_inactivity == (0 if gotify.is_v3 else None)
+    assert clients[0].last_used is not None  # the token of this very request
+
+
+async def test_delete_client(
+    session: aiohttp.ClientSession, client: GotifyClient, gotify: GotifyDouble
+) -> None:
+    phone = gotify.add_client(gotify.admin, "phone")
+    if gotify.is_v3:
+        # A client token alone is no elevated session.
+        with pytest.raises(GotifyAuthenticationError) as caught:
+            await client.delete_client(phone.id)
+        assert (caught.value.status, caught.value.description) == (
+            403,
+            "session not elevated, use basic auth or call /client:elevate",
+        )
+        assert phone.token in gotify.clients
+    signed_in = _signed_in(session, gotify)
+
+    await signed_in.delete_client(phone.id)
+
+    assert phone.token not in gotify.clients
+    assert (gotify.requests[-1].method, gotify.requests[-1].path) == ("DELETE", f"/client/{phone.id}")
+    with pytest.raises(GotifyNotFoundError):
+        await signed_in.delete_client(phone.id)
+
+
+def test_client_model() -> None:
+    v2 = GotifyClientInfo.from_json({"id": 3, "token": "Cabc", "name": "phone", "lastUsed": None})
+    assert (v2.id, v2.name, v2.token, v2.last_used, v2.expires_after_inactivity) == (
+        3,
+        "phone",
+        "Cabc",
+        None,
+        None,
+    )
+    v3 = GotifyClientInfo.from_json(
+        {
+            "id": 4,
+            "token": "",
+            "name": "web",
+            "lastUsed": "2026-11-22T07:34:18.405321455Z",
+            "createdAt": "2026-11-01T00:00:00Z",
+            "expiresAfterInactivitySeconds": 604800,
+            "expiresAt": "2026-11-29T07:34:18.405321455Z",
+        }
+    )
+    assert (v3.token, v3.expires_after_inactivity) == (None, 604800)
+    assert v3.last_used == datetime(2026, 11, 22, 7, 34, 18, 405321, tzinfo=UTC)
+    with pytest.raises(ValueError, match="token"):
+        GotifyClientInfo.created({"id": 4, "token": "", "name": "web"})
+    with pytest.raises(ValueError, match="expiresAfterInactivitySeconds"):
+        GotifyClientInfo.from_json({"id": 4, "name": "web", "expiresAfterInactivitySeconds": "never"})
 
 
 async def test_applications(client: GotifyClient, gotify: GotifyDouble) -> None:
@@ -613,6 +767,29 @@ async def test_no_secret_in_errors_or_logs(
     texts = [str(e) + repr(e) for e in errors] + [caplog.text]
     for secret in (gotify.client_token, application.token, "hunter2"):
         assert all(secret not in text for text in texts)
+
+
+async def test_no_password_in_errors_or_logs(
+    session: aiohttp.ClientSession, gotify: GotifyDouble, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    credentials = UserCredentials("admin", "hunter2")
+    client = GotifyClient(session, gotify.url, credentials, timeout=0.3)
+    gotify.hang_seconds = 5
+    errors: list[BaseException] = []
+    for failure in ("401", "500", "502_html", "hang", "drop", "not_gotify", "redirect"):
+        gotify.fail_next(failure)
+        with pytest.raises(GotifyError) as caught:
+            await client.create_client("Home Assistant")
+        errors.append(caught.value)
+    await gotify.stop()
+    with pytest.raises(GotifyError) as caught:
+        await client.current_user()
+    errors.append(caught.value)
+
+    texts = [str(e) + repr(e) + repr(e.__cause__) for e in errors] + [caplog.text]
+    secret = credentials.authorization.removeprefix("Basic ")
+    assert all("hunter2" not in text and secret not in text for text in texts)
 
 
 def test_versions_under_test() -> None:

@@ -5,8 +5,10 @@ also proves that every form serializes for the frontend on both ends of the matr
 serializes forms with probatio, 2025.4 with voluptuous_serialize).
 """
 
+import base64
 import importlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -32,10 +34,11 @@ from custom_components.gotify.client import GotifyError, GotifyUser, GotifyValid
 from custom_components.gotify.compat import vol
 from custom_components.gotify.config_flow import Account, WholeNumberSelector, _home_assistant_icon
 from custom_components.gotify.const import DOMAIN, SUBENTRY_APPLICATION
+from custom_components.gotify.diagnostics import async_get_config_entry_diagnostics
 
 from .certificates import self_signed_context
 from .gotify_double import V3, Client, Failure, GotifyDouble
-from .helpers import Elsewhere, form_field, form_fields, mock_entry, post_json, setup_entry
+from .helpers import Elsewhere, form_field, form_fields, mock_entry, notify, post_json, setup_entry
 
 COMPONENT = Path(__file__).resolve().parent.parent / "custom_components" / "gotify"
 STRINGS = json.loads((COMPONENT / "strings.json").read_text())
@@ -394,6 +397,344 @@ async def test_another_user_of_the_same_server_is_a_new_entry(
     assert result["title"].startswith("guest@")
 
 
+# --- signing in with a username and password ----------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def password(gotify: GotifyDouble) -> str:
+    """The admin's password on the double: one that could not turn up anywhere by chance."""
+    gotify.admin.password = PASSWORD
+    return PASSWORD
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def _shown(result: ConfigFlowResult) -> str:
+    """Everything a flow result carries, with each form field's filled-in value (sections' too)."""
+    parts = [repr({key: value for key, value in result.items() if key != "data_schema"})]
+
+    def walk(schema: vol.Schema) -> None:
+        for key, value in schema.schema.items():
+            parts.append(repr(getattr(key, "description", None)))
+            if isinstance(value, section):
+                walk(value.schema)
+
+    if result.get("data_schema") is not None:
+        walk(_schema(result))
+    return "\n".join(parts)
+
+
+def _sign_in_form(result: ConfigFlowResult) -> tuple[section, dict[str, Any]]:
+    """The sign-in section of a form, and what its fields are filled in with."""
+    value = next(value for key, value in _schema(result).schema.items() if str(key) == "sign_in")
+    assert isinstance(value, section)
+    filled = {str(key): (key.description or {}).get("suggested_value") for key in value.schema.schema}
+    return value, filled
+
+
+def _home_assistant_clients(gotify: GotifyDouble) -> list[Client]:
+    return [client for client in gotify.clients.values() if client.name == "Home Assistant"]
+
+
+async def _sign_in(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    username: str = "admin",
+    password: str = PASSWORD,
+    **overrides: Any,
+) -> ConfigFlowResult:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    user_input = {
+        "url": gotify.url,
+        "verify_ssl": True,
+        "sign_in": {"username": username, "password": password},
+    } | overrides
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
+async def test_sign_in_creates_one_client_and_keeps_only_its_token(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    results = [await _sign_in(hass, gotify)]
+    assert (results[0]["type"], results[0]["step_id"]) == (FlowResultType.FORM, "create_application")
+    # Nothing is created before the entry is.
+    assert gotify.requests_to("POST", "/client") == []
+
+    results.append(
+        await hass.config_entries.flow.async_configure(
+            results[0]["flow_id"], {"name": "Home Assistant", "default_priority": 4}
+        )
+    )
+    await hass.async_block_till_done()
+
+    result = results[-1]
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    [request] = gotify.requests_to("POST", "/client")
+    assert request.headers["Authorization"] == _basic("admin", password)
+    assert "X-Gotify-Key" not in request.headers
+    # Gotify 3.x: a client that never expires for inactivity; v2 has no such field.
+    assert request.json == (
+        {"name": "Home Assistant", "expiresAfterInactivitySeconds": 0}
+        if gotify.is_v3
+        else {"name": "Home Assistant"}
+    )
+    [created] = _home_assistant_clients(gotify)
+    assert created.expires_after_inactivity == 0
+    assert len(gotify.clients_of(gotify.admin)) == 2  # the one the double starts with, and this one
+    entry = result["result"]
+    assert entry.data == {
+        "url": gotify.url,
+        "token": created.token,
+        "verify_ssl": True,
+        "user_id": gotify.admin.id,
+        "username": "admin",
+    }
+    assert entry.unique_id == f"{gotify.url}#{gotify.admin.id}"
+    # From there on the new client token does everything, as with a pasted one.
+    [create] = gotify.requests_to("POST", "/application")
+    assert (create.headers["X-Gotify-Key"], "Authorization" in create.headers) == (created.token, False)
+    assert entry.state is ConfigEntryState.LOADED
+    await notify(hass, "signed in")
+    assert [m.message for m in gotify.messages.values()] == ["signed in"]
+
+    diagnostics = json.dumps(await async_get_config_entry_diagnostics(hass, entry))
+    for text in (
+        *map(_shown, results),
+        repr(dict(entry.data)),
+        repr(dict(entry.options)),
+        diagnostics,
+        caplog.text,
+    ):
+        assert password not in text
+        assert _basic("admin", password).removeprefix("Basic ") not in text
+    assert created.token not in diagnostics
+
+
+async def test_sign_in_then_an_existing_application(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str
+) -> None:
+    alerts = gotify.add_application("Alerts")
+    result = await _sign_in(hass, gotify)
+    assert result["step_id"] == "application"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "select_application"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"application": str(alerts.id)}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    [created] = _home_assistant_clients(gotify)
+    assert result["result"].data["token"] == created.token
+    await hass.services.async_call("notify", "gotify_alerts", {"message": "hi"}, blocking=True)
+    request = gotify.requests_to("POST", "/message")[-1]
+    # v3 publishes with the new client token and the application's id; v2 with the listed app token.
+    assert request.headers["X-Gotify-Key"] == (created.token if gotify.is_v3 else alerts.token)
+
+
+async def test_wrong_password(hass: HomeAssistant, gotify: GotifyDouble, password: str) -> None:
+    result = await _sign_in(hass, gotify, password="wrong")
+
+    assert (result["type"], result["errors"]) == (FlowResultType.FORM, {"base": "invalid_auth"})
+    # The section stays open with the username filled in again; the password never is.
+    sign_in, filled = _sign_in_form(result)
+    assert sign_in.options["collapsed"] is False
+    assert filled == {"username": "admin", "password": None}
+    assert "wrong" not in _shown(result)
+    assert gotify.requests_to("POST", "/client") == []
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {"url": gotify.url, "verify_ssl": True, "sign_in": {"username": "admin", "password": password}},
+    )
+    assert result["step_id"] == "create_application"
+
+
+async def test_sign_in_server_unreachable(hass: HomeAssistant, gotify: GotifyDouble, password: str) -> None:
+    await gotify.stop()
+    result = await _sign_in(hass, gotify)
+    assert result["errors"] == {"url": "cannot_connect"}
+    assert "cannot connect" in _placeholders(result)["reason"]
+    assert password not in _shown(result)
+    await gotify.start()
+    assert gotify.requests_to("POST", "/client") == []
+    assert _home_assistant_clients(gotify) == []
+
+
+async def test_sign_in_to_an_account_set_up_already(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, password: str
+) -> None:
+    clients = dict(gotify.clients)
+
+    result = await _sign_in(hass, gotify)
+
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
+    assert gotify.requests_to("POST", "/client") == []
+    assert gotify.clients == clients
+
+
+@pytest.mark.parametrize(
+    ("user_input", "field", "error"),
+    [
+        (
+            {"token": "Cabc", "sign_in": {"username": "admin", "password": PASSWORD}},
+            "base",
+            "token_or_password",
+        ),
+        ({}, "base", "credentials_required"),
+        ({"sign_in": {"username": "admin"}}, "base", "credentials_required"),
+        ({"sign_in": {"password": PASSWORD}}, "base", "username_required"),
+        (
+            {
+                "url": "http://proxy:secret@127.0.0.1:9",
+                "sign_in": {"username": "admin", "password": PASSWORD},
+            },
+            "url",
+            "sign_in_with_url_credentials",
+        ),
+    ],
+)
+async def test_sign_in_form_errors(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    password: str,
+    user_input: dict[str, Any],
+    field: str,
+    error: str,
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"url": gotify.url, "verify_ssl": True} | user_input
+    )
+    assert (result["type"], result["errors"]) == (FlowResultType.FORM, {field: error})
+    assert PASSWORD not in _shown(result)
+    assert gotify.requests_to("POST", "/client") == []
+
+
+async def test_client_deleted_again_when_the_application_fails(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str
+) -> None:
+    result = await _sign_in(hass, gotify)
+    gotify.fail_next("500", path="/application", method="POST")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "HA", "default_priority": 4}
+    )
+
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert "database is locked" in _placeholders(result)["reason"]
+    assert len(gotify.requests_to("POST", "/client")) == 1
+    created_id = gotify._ids["client"]  # the double's newest client: the one the flow made
+    [deleted] = gotify.requests_to("DELETE", f"/client/{created_id}")
+    # With the password: on v3 only an elevated session may delete a client.
+    assert deleted.headers["Authorization"] == _basic("admin", password)
+    assert _home_assistant_clients(gotify) == []
+
+    # Tried again, it makes one client, and the entry.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "HA", "default_priority": 4}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    [created] = _home_assistant_clients(gotify)
+    assert result["result"].data["token"] == created.token
+    assert len(gotify.requests_to("POST", "/client")) == 2
+
+
+async def test_a_name_gotify_would_refuse_creates_no_client(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str
+) -> None:
+    gotify.add_application("Home Assistant")
+    result = await _sign_in(hass, gotify)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "create_application"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "home assistant", "default_priority": 4}
+    )
+    assert result["errors"] == {"name": "application_exists"}
+    assert gotify.requests_to("POST", "/client") == []
+
+
+async def test_client_deleted_again_when_its_token_is_refused(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str
+) -> None:
+    """A reverse proxy that drops the X-Gotify-Key header lets basic authentication through."""
+    result = await _sign_in(hass, gotify)
+    gotify.fail_next("401", path="/current/user")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "HA", "default_priority": 4}
+    )
+
+    assert result["errors"] == {"base": "new_token_refused"}
+    assert "valid access token" in _placeholders(result)["reason"]
+    assert len(gotify.requests_to("POST", "/client")) == 1
+    assert _home_assistant_clients(gotify) == []
+    assert gotify.requests_to("POST", "/application") == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "error", "reason"),
+    [("500", "cannot_connect", "database is locked"), ("400", "client_refused", "the message was refused")],
+)
+async def test_client_creation_fails(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str, failure: Failure, error: str, reason: str
+) -> None:
+    result = await _sign_in(hass, gotify)
+    gotify.fail_next(failure, path="/client", method="POST")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "HA", "default_priority": 4}
+    )
+    assert result["errors"] == {"base": error}
+    assert reason in _placeholders(result)["reason"]
+    assert _home_assistant_clients(gotify) == []
+    assert gotify.requests_to("POST", "/application") == []
+
+
+async def test_a_lost_answer_to_the_client_creation_is_logged(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Gotify may have made the client; which one it is, the flow cannot know: it says so."""
+    result = await _sign_in(hass, gotify)
+    gotify.fail_next("store_then_drop", path="/client", method="POST")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "HA", "default_priority": 4}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert "may have created the client Home Assistant although its answer was lost" in caplog.text
+    assert "delete it there" in caplog.text
+
+
+async def test_a_client_that_cannot_be_deleted_is_logged(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = await _sign_in(hass, gotify)
+    gotify.fail_next("500", path="/application", method="POST")
+    gotify.fail_next("500", method="DELETE")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "HA", "default_priority": 4}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    [left] = _home_assistant_clients(gotify)
+    assert f"Could not delete the client Home Assistant (id {left.id})" in caplog.text
+    assert "delete it in Gotify's web UI under Clients" in caplog.text
+
+
+async def test_a_flow_left_before_the_end_leaves_no_client(
+    hass: HomeAssistant, gotify: GotifyDouble, password: str
+) -> None:
+    result = await _sign_in(hass, gotify)
+    assert result["step_id"] == "create_application"
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    assert hass.config_entries.flow.async_progress() == []
+    assert gotify.requests_to("POST", "/client") == []
+
+
 # --- reauth -------------------------------------------------------------------------------------
 
 
@@ -449,6 +790,85 @@ async def test_reauth_token_with_invalid_characters(hass: HomeAssistant, gotify:
     result = await entry.start_reauth_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"token": "Cab\ncd"})
     assert result["errors"] == {"token": "invalid_token_characters"}
+
+
+async def test_reauth_with_the_password(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    password: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    gotify.remove_client(gotify.client_token)
+    result = await home.start_reauth_flow(hass)
+    # The account's username is filled in; the section opens on a click.
+    sign_in, filled = _sign_in_form(result)
+    assert (sign_in.options["collapsed"], filled) == (True, {"username": "admin", "password": None})
+
+    wrong = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"sign_in": {"username": "admin", "password": "wrong"}}
+    )
+    assert wrong["errors"] == {"base": "invalid_auth"}
+    assert _sign_in_form(wrong)[0].options["collapsed"] is False
+    assert gotify.requests_to("POST", "/client") == []
+
+    done = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"sign_in": {"username": "admin", "password": password}}
+    )
+    await hass.async_block_till_done()
+
+    assert (done["type"], done["reason"]) == (FlowResultType.ABORT, "reauth_successful")
+    [request] = gotify.requests_to("POST", "/client")
+    assert request.json == (
+        {"name": "Home Assistant", "expiresAfterInactivitySeconds": 0}
+        if gotify.is_v3
+        else {"name": "Home Assistant"}
+    )
+    [created] = _home_assistant_clients(gotify)
+    assert dict(home.data) == {
+        "url": gotify.url,
+        "token": created.token,
+        "verify_ssl": True,
+        "user_id": gotify.admin.id,
+        "username": "admin",
+    }
+    assert home.state is ConfigEntryState.LOADED
+    for text in (_shown(result), _shown(wrong), _shown(done), caplog.text):
+        assert password not in text
+
+
+async def test_reauth_with_another_users_password_aborts(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry
+) -> None:
+    gotify.add_user("guest", "guest's password")
+    result = await home.start_reauth_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"sign_in": {"username": "guest", "password": "guest's password"}}
+    )
+
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "account_mismatch")
+    assert _placeholders(result)["other"].startswith("guest@")
+    # Refused before anything is created.
+    assert gotify.requests_to("POST", "/client") == []
+    assert home.data["token"] == gotify.client_token
+
+
+async def test_reauth_token_and_password_at_once(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, password: str
+) -> None:
+    result = await home.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {"token": gotify.client_token, "sign_in": {"username": "admin", "password": password}},
+    )
+    assert result["errors"] == {"base": "token_or_password"}
+    # The username filled in goes with a token without a word: only a password is a choice.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"token": gotify.client_token, "sign_in": {"username": "admin"}}
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_successful")
 
 
 # --- reconfigure --------------------------------------------------------------------------------
@@ -917,8 +1337,11 @@ async def test_config_flow_over_http(
     client = await hass_client()
 
     result = await post_json(client, "/api/config/config_entries/flow", {"handler": DOMAIN})
-    assert (result["step_id"], form_fields(result)) == ("user", ["url", "token", "verify_ssl"])
+    assert (result["step_id"], form_fields(result)) == ("user", ["url", "verify_ssl", "token", "sign_in"])
     assert "text" in result["data_schema"][0]["selector"]
+    sign_in = form_field(result, "sign_in")
+    assert (sign_in["type"], sign_in["expanded"]) == ("expandable", False)
+    assert [field["name"] for field in sign_in["schema"]] == ["username", "password"]
 
     flow = f"/api/config/config_entries/flow/{result['flow_id']}"
     result = await post_json(
@@ -937,6 +1360,42 @@ async def test_config_flow_over_http(
         "notify", "gotify_home_assistant", {"message": "from the UI"}, blocking=True
     )
     assert gotify.messages[max(gotify.messages)].message == "from the UI"
+
+
+async def test_sign_in_over_http(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, gotify: GotifyDouble, password: str
+) -> None:
+    for integration in (DOMAIN, "notify", "config"):
+        assert await async_setup_component(hass, integration, {})
+    client = await hass_client()
+    result = await post_json(client, "/api/config/config_entries/flow", {"handler": DOMAIN})
+    flow = f"/api/config/config_entries/flow/{result['flow_id']}"
+
+    response = await client.post(
+        flow,
+        json={"url": gotify.url, "verify_ssl": True, "sign_in": {"username": "admin", "password": "wrong"}},
+    )
+    text = await response.text()
+    assert json.loads(text)["errors"] == {"base": "invalid_auth"}
+    assert "wrong" not in text  # what the frontend gets back holds no password
+    sign_in = form_field(json.loads(text), "sign_in")
+    assert sign_in["expanded"] is True
+    assert sign_in["schema"][0]["description"] == {"suggested_value": "admin"}
+
+    result = await post_json(
+        client,
+        flow,
+        {"url": gotify.url, "verify_ssl": True, "sign_in": {"username": "admin", "password": password}},
+    )
+    assert result["step_id"] == "create_application"
+    result = await post_json(
+        client, flow, {"name": "Home Assistant", "description": "", "default_priority": 4}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] == "create_entry"
+    assert password not in json.dumps(result)
+    [created] = _home_assistant_clients(gotify)
+    assert hass.config_entries.async_entries(DOMAIN)[0].data["token"] == created.token
 
 
 async def test_options_and_subentry_flows_over_http(

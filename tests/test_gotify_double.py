@@ -178,6 +178,97 @@ async def test_listing_and_deleting(session: aiohttp.ClientSession, gotify: Goti
     assert (status, body["errorDescription"]) == (404, "page not found")
 
 
+async def test_creating_a_client(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
+    status, body = await _call(
+        session,
+        gotify,
+        "POST",
+        "/client",
+        json={"name": "Home Assistant", "expiresAfterInactivitySeconds": 3600},
+        headers=BASIC_ADMIN,
+    )
+    assert status == 200
+    stored = gotify.clients[body["token"]]
+    assert (stored.id, stored.name, stored.user_id) == (body["id"], "Home Assistant", gotify.admin.id)
+    if gotify.is_v3:
+        assert set(body) == {
+            "id",
+            "token",
+            "name",
+            "lastUsed",
+            "createdAt",
+            "expiresAfterInactivitySeconds",
+            "expiresAt",
+        }
+        assert body["expiresAfterInactivitySeconds"] == 3600
+    else:
+        # v2 binds only the name: the field is neither refused nor kept.
+        assert set(body) == {"id", "token", "name", "lastUsed"}
+    assert stored.expires_after_inactivity == (3600 if gotify.is_v3 else 0)
+
+    _, never = await _call(
+        session,
+        gotify,
+        "POST",
+        "/client",
+        json={"name": "cli", "expiresAfterInactivitySeconds": 0},
+        headers=BASIC_ADMIN,
+    )
+    assert "expiresAt" not in never  # 0: never expires
+    # A plain client token may create clients too.
+    status, _ = await _call(
+        session, gotify, "POST", "/client", json={"name": "x"}, headers={"X-Gotify-Key": gotify.client_token}
+    )
+    assert status == 200
+
+    status, body = await _call(
+        session,
+        gotify,
+        "POST",
+        "/client",
+        json={"name": "x", "expiresAfterInactivitySeconds": -1},
+        headers=BASIC_ADMIN,
+    )
+    assert status == (400 if gotify.is_v3 else 200)
+    status, body = await _call(session, gotify, "POST", "/client", json={}, headers=BASIC_ADMIN)
+    assert (status, body["errorDescription"]) == (400, "Field 'name' is required")
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"admin:wrong").decode()}
+    status, _ = await _call(session, gotify, "POST", "/client", json={"name": "x"}, headers=wrong)
+    assert status == 401
+
+
+async def test_listing_and_deleting_clients(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
+    phone = gotify.add_client(gotify.admin, "phone")
+    guest = gotify.add_client(gotify.add_user("guest"), "guest's")
+    client_key = {"X-Gotify-Key": gotify.client_token}
+
+    _, listed = await _call(session, gotify, "GET", "/client", headers=client_key)
+    assert [c["name"] for c in listed] == ["Home Assistant setup", "phone"]
+    # v3 shows a client's token only when it is created.
+    assert listed[1]["token"] == ("" if gotify.is_v3 else phone.token)
+
+    status, body = await _call(session, gotify, "DELETE", f"/client/{phone.id}", headers=client_key)
+    if gotify.is_v3:
+        assert (status, body["errorDescription"]) == (
+            403,
+            "session not elevated, use basic auth or call /client:elevate",
+        )
+        assert phone.token in gotify.clients
+    else:
+        assert status == 200
+        assert phone.token not in gotify.clients
+        phone = gotify.add_client(gotify.admin, "phone")
+
+    # Basic authentication is an elevated session on v3.
+    assert await _call(session, gotify, "DELETE", f"/client/{phone.id}", headers=BASIC_ADMIN) == (200, None)
+    assert phone.token not in gotify.clients
+    status, body = await _call(session, gotify, "DELETE", f"/client/{phone.id}", headers=BASIC_ADMIN)
+    assert (status, body["errorDescription"]) == (404, f"client with id {phone.id} doesn't exists")
+    status, _ = await _call(session, gotify, "DELETE", f"/client/{guest.id}", headers=BASIC_ADMIN)
+    assert status == 404
+    assert guest.token in gotify.clients
+
+
 async def test_stream_rejects_a_foreign_origin(session: aiohttp.ClientSession, gotify: GotifyDouble) -> None:
     with pytest.raises(aiohttp.WSServerHandshakeError) as caught:
         await session.ws_connect(
@@ -232,5 +323,7 @@ async def test_state_survives_a_restart(
         async with session.get(f"{second.url}/message", headers=headers) as response:
             assert [m["message"] for m in (await response.json())["messages"]] == ["door"]
         assert second.application_named("Garage").created_at == first.application_named("Garage").created_at
+        [setup] = second.clients.values()
+        assert setup.created_at == first.clients[first.client_token].created_at
     finally:
         await second.stop()

@@ -520,3 +520,24 @@ async def test_restart_without_the_yaml_ends_the_repair(
     await restarted.async_load()
     found = restarted.async_get_issue(DOMAIN, ISSUE)
     assert found is None or not found.active
+
+
+async def test_the_discovered_server_with_a_username_and_password(
+    hass: HomeAssistant, gotify: GotifyDouble, legacy: Application
+) -> None:
+    await setup_yaml(hass, gotify.url, legacy.token)
+    [flow_id] = discovered(hass)
+    if gotify.version == V3:
+        await send(hass, message="which application am I?")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {"url": gotify.url, "verify_ssl": True, "sign_in": {"username": "admin", "password": "admin"}},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] == "create_entry"
+    [entry] = hass.config_entries.async_entries(DOMAIN)
+    [client] = [client for client in gotify.clients.values() if client.name == "Home Assistant"]
+    assert entry.data["token"] == client.token
+    assert "admin" not in {str(value) for key, value in entry.data.items() if key != "username"}
+    assert [subentry.title for subentry in entry.subentries.values()] == ["Legacy"]
+    assert issue(hass).translation_key == "legacy_yaml_migrated"

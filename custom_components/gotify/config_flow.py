@@ -1,9 +1,13 @@
-"""Config flow: server and client token, then an application; reauth, reconfigure, options, subentries."""
+"""Config flow: server and client token, or username and password, then an application.
 
+Also reauth, reconfigure, options, subentries.
+"""
+
+import contextlib
 import importlib.util
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +20,10 @@ from homeassistant.config_entries import (
     OptionsFlow,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_NAME, CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
+from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -49,13 +54,16 @@ from .client import (
     GotifyUser,
     GotifyValidationError,
     GotifyVersion,
+    UserCredentials,
     display_url,
+    maybe_delivered,
     normalize_url,
 )
 from .compat import vol
 from .const import (
     CLICK_TARGET_APP,
     CLICK_TARGET_BROWSER,
+    CLIENT_NAME,
     CONF_APP_ID,
     CONF_APP_TOKEN,
     CONF_ATTACHMENT_EXPIRY,
@@ -79,6 +87,8 @@ from .legacy_yaml import discovery_unique_id, server_of, yaml_application
 from .options import APPLICATION_SETTINGS, DEFAULT_OPTIONS, AccountOptions, application_overrides
 
 CONF_APPLICATION = "application"
+# The other way in, beside the client token: a section of the form with the username and password.
+SECTION_SIGN_IN = "sign_in"
 # The URL field's help text gives examples; URLs come in as placeholders, not in the strings.
 URL_EXAMPLES: dict[str, str] = {
     "example_url": "http://192.168.1.10:8080",
@@ -122,13 +132,61 @@ _PRIORITY_SELECTOR = WholeNumberSelector(0, 10, "invalid_priority")
 _EXPIRY_SELECTOR = WholeNumberSelector(1, 720, "invalid_expiry", unit="h")
 
 
-_USER_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
-        vol.Required(CONF_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD)),
-        vol.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
-    }
-)
+_TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _sign_in_section(username: str | None, *, collapsed: bool) -> section:
+    """Return the section with the username and password, ``username`` filled in (never the password)."""
+    username_key = (
+        vol.Optional(CONF_USERNAME)
+        if username is None
+        else vol.Optional(CONF_USERNAME, description={"suggested_value": username})
+    )
+    return section(
+        vol.Schema(
+            {
+                username_key: TextSelector(
+                    TextSelectorConfig(type=TextSelectorType.TEXT, autocomplete="username")
+                ),
+                vol.Optional(CONF_PASSWORD): TextSelector(
+                    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+                ),
+            }
+        ),
+        {"collapsed": collapsed},
+    )
+
+
+def _sign_in_input(user_input: Mapping[str, Any] | None) -> tuple[str, str]:
+    """Return the username and the password a form was sent with (empty where none)."""
+    sign_in = (user_input or {}).get(SECTION_SIGN_IN) or {}
+    return str(sign_in.get(CONF_USERNAME) or ""), str(sign_in.get(CONF_PASSWORD) or "")
+
+
+def without_sign_in(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return what a form may be filled in with again: all but the sign-in section, never the password.
+
+    (A form's suggested values travel to the frontend and stay in the flow's result.)
+    """
+    return {key: value for key, value in (user_input or {}).items() if key != SECTION_SIGN_IN}
+
+
+def user_schema(user_input: Mapping[str, Any] | None) -> vol.Schema:
+    """Return the first form: the server, then a client token or, in a section, a username and password.
+
+    The section is shown open again when the user filled it in.
+    """
+    username, password = _sign_in_input(user_input)
+    return vol.Schema(
+        {
+            vol.Required(CONF_URL): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+            vol.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
+            vol.Optional(CONF_TOKEN): _TOKEN_SELECTOR,
+            vol.Optional(SECTION_SIGN_IN): _sign_in_section(
+                username or None, collapsed=not (username or password)
+            ),
+        }
+    )
 
 
 def _reconfigure_schema(url: str, verify_ssl: bool) -> vol.Schema:
@@ -140,9 +198,36 @@ def _reconfigure_schema(url: str, verify_ssl: bool) -> vol.Schema:
     )
 
 
-_TOKEN_SCHEMA = vol.Schema(
-    {vol.Required(CONF_TOKEN): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))}
-)
+def reauth_schema(username: str, user_input: Mapping[str, Any] | None) -> vol.Schema:
+    """Return the reauth form: a new client token, or the password (``username`` filled in).
+
+    The section is shown open again when the user gave a password.
+    """
+    typed, password = _sign_in_input(user_input)
+    return vol.Schema(
+        {
+            vol.Optional(CONF_TOKEN): _TOKEN_SELECTOR,
+            vol.Optional(SECTION_SIGN_IN): _sign_in_section(typed or username, collapsed=not password),
+        }
+    )
+
+
+def form_credentials(user_input: Mapping[str, Any]) -> str | UserCredentials:
+    """Return what a form with a token field and the sign-in section was sent with: a token or a password.
+
+    A username alone is no choice: the reauth form fills it in.
+    """
+    token = str(user_input.get(CONF_TOKEN) or "")
+    username, password = _sign_in_input(user_input)
+    if token.strip():
+        if password:
+            raise FlowError("token_or_password")
+        return token
+    if not password:
+        raise FlowError("credentials_required")
+    if not username:
+        raise FlowError("username_required")
+    return UserCredentials(username, password)
 
 
 def free_name(preferred: str, applications: list[GotifyApplication]) -> str | None:
@@ -278,13 +363,17 @@ class FlowError(Exception):
 
 @dataclass
 class Account:
-    """A verified server and client token."""
+    """A verified server and account: with a client token, or signed in with a password.
+
+    Signed in with a password, ``token`` is none and ``client`` sends the password, until
+    ``async_client_token`` creates the client Home Assistant keeps the token of.
+    """
 
     client: GotifyClient
     version: GotifyVersion
     user: GotifyUser
     url: URL
-    token: str
+    token: str | None
     verify_ssl: bool
 
     @property
@@ -312,25 +401,18 @@ class Account:
 _TOKEN_CHARACTERS = re.compile(r"[!-~]+")
 
 
-async def async_verify_account(hass: HomeAssistant, url: str, token: str, verify_ssl: bool) -> Account:
-    """Check that ``url`` is a Gotify server and ``token`` one of its client tokens."""
+def _base_url(url: str) -> URL:
     try:
-        base = normalize_url(url)
+        return normalize_url(url)
     except ValueError as err:
         raise FlowError("invalid_url", CONF_URL) from err
-    # Spaces and line breaks around a pasted token are safe to drop; inside it they are a broken paste.
-    token = token.strip()
-    if not _TOKEN_CHARACTERS.fullmatch(token):
-        raise FlowError("invalid_token_characters", CONF_TOKEN)
-    client = client_for(hass, str(base), token, verify_ssl)
+
+
+@contextlib.contextmanager
+def _server_errors(client: GotifyClient) -> Iterator[None]:
+    """Turn what keeps the flow from the server into the URL field's errors (a FlowError passes)."""
     try:
-        version = await client.version()
-        try:
-            user = await client.current_user()
-        except GotifyAuthenticationError as err:
-            if await client.is_application_token(token):
-                raise FlowError("application_token", CONF_TOKEN) from err
-            raise FlowError("invalid_token", CONF_TOKEN) from err
+        yield
     except GotifyCertificateError as err:
         raise FlowError("certificate_error", CONF_URL) from err
     except GotifyConnectionError as err:
@@ -342,7 +424,111 @@ async def async_verify_account(hass: HomeAssistant, url: str, token: str, verify
     except GotifyError as err:
         LOGGER.exception("Unexpected error while checking %s", client.host)
         raise FlowError("unknown") from err
+
+
+async def async_verify_account(hass: HomeAssistant, url: str, token: str, verify_ssl: bool) -> Account:
+    """Check that ``url`` is a Gotify server and ``token`` one of its client tokens."""
+    base = _base_url(url)
+    # Spaces and line breaks around a pasted token are safe to drop; inside it they are a broken paste.
+    token = token.strip()
+    if not _TOKEN_CHARACTERS.fullmatch(token):
+        raise FlowError("invalid_token_characters", CONF_TOKEN)
+    client = client_for(hass, str(base), token, verify_ssl)
+    with _server_errors(client):
+        version = await client.version()
+        try:
+            user = await client.current_user()
+        except GotifyAuthenticationError as err:
+            if await client.is_application_token(token):
+                raise FlowError("application_token", CONF_TOKEN) from err
+            raise FlowError("invalid_token", CONF_TOKEN) from err
     return Account(client, version, user, base, token, verify_ssl)
+
+
+async def async_sign_in(
+    hass: HomeAssistant, url: str, credentials: UserCredentials, verify_ssl: bool
+) -> Account:
+    """Check that ``url`` is a Gotify server that takes this username and password; nothing is created."""
+    base = _base_url(url)
+    if base.user or base.password:
+        # A reverse proxy's own basic authentication: Gotify's would take the same header.
+        raise FlowError("sign_in_with_url_credentials", CONF_URL)
+    client = GotifyClient(async_get_clientsession(hass, verify_ssl), base, credentials, verify_ssl=verify_ssl)
+    with _server_errors(client):
+        version = await client.version()
+        try:
+            user = await client.current_user()
+        except GotifyAuthenticationError as err:
+            raise FlowError("invalid_auth") from err
+    return Account(client, version, user, base, None, verify_ssl)
+
+
+async def async_connect(
+    hass: HomeAssistant, url: str, credentials: str | UserCredentials, verify_ssl: bool
+) -> Account:
+    """Check the server and the account, with a client token or with a username and password."""
+    if isinstance(credentials, UserCredentials):
+        return await async_sign_in(hass, url, credentials, verify_ssl)
+    return await async_verify_account(hass, url, credentials, verify_ssl)
+
+
+@contextlib.asynccontextmanager
+async def async_client_token(hass: HomeAssistant, account: Account) -> AsyncIterator[Account]:
+    """Yield the account with a client token, for what makes the entry (inside the block).
+
+    Signed in with a password, this creates the client "Home Assistant" (on Gotify 3.x one that never
+    expires for inactivity) and checks its token; if that check or the block fails, the client is
+    deleted again, so that a flow leaves no client behind without an entry.
+    """
+    if account.token is not None:
+        yield account
+        return
+    # v2 servers have no such field; v3 ones remove a client unused for that long (0: never).
+    expiry = 0 if account.version.clients_expire else None
+    try:
+        created = await account.client.create_client(CLIENT_NAME, expires_after_inactivity=expiry)
+    except GotifyAuthenticationError as err:
+        raise FlowError("invalid_auth") from err
+    except GotifyValidationError as err:
+        raise FlowError("client_refused", reason=err.description) from err
+    except GotifyError as err:
+        if maybe_delivered(err):
+            LOGGER.warning(
+                "Gotify at %s may have created the client %s although its answer was lost (%s); if"
+                " Gotify's web UI lists it under Clients, delete it there",
+                account.client.host,
+                CLIENT_NAME,
+                err,
+            )
+        raise FlowError("cannot_connect", reason=str(err)) from err
+    assert created.token is not None  # GotifyClientInfo.created
+    client = client_for(hass, account.url_text, created.token, account.verify_ssl)
+    try:
+        try:
+            await client.current_user()
+        except GotifyAuthenticationError as err:
+            raise FlowError("new_token_refused", reason=str(err)) from err
+        except GotifyError as err:
+            raise FlowError("cannot_connect", reason=str(err)) from err
+        yield replace(account, client=client, token=created.token)
+    except Exception:
+        await _async_delete_client(account, created.id)
+        raise
+
+
+async def _async_delete_client(account: Account, client_id: int) -> None:
+    """Delete a client this flow created, with the password (a v3 server wants an elevated session)."""
+    try:
+        await account.client.delete_client(client_id)
+    except GotifyError as err:
+        LOGGER.warning(
+            "Could not delete the client %s (id %s) created in Gotify at %s: %s; delete it in Gotify's web"
+            " UI under Clients",
+            CLIENT_NAME,
+            client_id,
+            account.client.host,
+            err,
+        )
 
 
 def _home_assistant_icon() -> bytes | None:
@@ -357,6 +543,23 @@ def _home_assistant_icon() -> bytes | None:
     return None
 
 
+def application_name(
+    existing: list[GotifyApplication], user_input: Mapping[str, Any], set_up: set[int] | None = None
+) -> str:
+    """Return the name of the application to create, if the account has none of that name.
+
+    ``set_up``: as for ``async_create_application``.
+    """
+    name = str(user_input[CONF_NAME]).strip()
+    if not name:
+        raise FlowError("name_required", CONF_NAME)
+    clash = next((app for app in existing if app.name.casefold() == name.casefold()), None)
+    if clash is not None:
+        key = "application_set_up" if clash.id in (set_up or set()) else "application_exists"
+        raise FlowError(key, CONF_NAME, name=name)
+    return name
+
+
 async def async_create_application(
     hass: HomeAssistant,
     client: GotifyClient,
@@ -369,13 +572,7 @@ async def async_create_application(
     ``set_up``: ids of the applications the entry has already, which "Use an existing application"
     does not offer, so a name clash with one of them has only one way out.
     """
-    name = str(user_input[CONF_NAME]).strip()
-    if not name:
-        raise FlowError("name_required", CONF_NAME)
-    clash = next((app for app in existing if app.name.casefold() == name.casefold()), None)
-    if clash is not None:
-        key = "application_set_up" if clash.id in (set_up or set()) else "application_exists"
-        raise FlowError(key, CONF_NAME, name=name)
+    name = application_name(existing, user_input, set_up)
     try:
         application = await client.create_application(
             name, str(user_input.get(CONF_DESCRIPTION) or ""), user_input[CONF_DEFAULT_PRIORITY]
@@ -465,13 +662,20 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         return {SUBENTRY_APPLICATION: ApplicationSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Handle the user step: the server's URL and a client token."""
+        """Handle the user step: the server's URL, and a client token or a username and password.
+
+        With a password nothing is created yet: the client Home Assistant keeps the token of is made
+        with the entry (``async_client_token``), once the account is known not to be set up already.
+        """
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {**URL_EXAMPLES, "reason": ""}
         if user_input is not None:
             try:
-                account = await async_verify_account(
-                    self.hass, user_input[CONF_URL], user_input[CONF_TOKEN], user_input[CONF_VERIFY_SSL]
+                account = await async_connect(
+                    self.hass,
+                    user_input[CONF_URL],
+                    form_credentials(user_input),
+                    user_input[CONF_VERIFY_SSL],
                 )
                 await self.async_set_unique_id(account.unique_id)
                 self._abort_if_unique_id_configured()
@@ -487,7 +691,9 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_application()
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(_USER_SCHEMA, user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(
+                user_schema(user_input), without_sign_in(user_input)
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -502,23 +708,44 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Handle the select application step."""
+        assert self._account is not None
+        errors: dict[str, str] = {}
+        placeholders = {"reason": ""}
         if user_input is not None:
             chosen = next(app for app in self._applications if str(app.id) == user_input[CONF_APPLICATION])
-            return self._create_entry(chosen)
+            try:
+                async with async_client_token(self.hass, self._account) as account:
+                    return self._create_entry(account, chosen)
+            except FlowError as err:
+                errors[err.field] = err.key
+                placeholders.update(err.placeholders)
         return self.async_show_form(
-            step_id="select_application", data_schema=select_application_schema(self._applications)
+            step_id="select_application",
+            data_schema=self.add_suggested_values_to_schema(
+                select_application_schema(self._applications), user_input or {}
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_create_application(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Handle the create application step."""
+        """Handle the create application step (signed in with a password: a client, then the application)."""
         assert self._account is not None
-        application, errors, placeholders = await async_create_from_form(
-            self.hass, self._account.client, self._applications, user_input
-        )
-        if application is not None:
-            return self._create_entry(application)
+        errors: dict[str, str] = {}
+        placeholders = {"name": "", "reason": ""}
+        if user_input is not None:
+            try:
+                application_name(self._applications, user_input)  # refused before a client is made for it
+                async with async_client_token(self.hass, self._account) as account:
+                    application = await async_create_application(
+                        self.hass, account.client, self._applications, user_input
+                    )
+                    return self._create_entry(account, application)
+            except FlowError as err:
+                errors[err.field] = err.key
+                placeholders.update(err.placeholders)
         schema = create_application_schema(free_name(DEFAULT_APPLICATION_NAME, self._applications))
         return self.async_show_form(
             step_id="create_application",
@@ -527,9 +754,8 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=placeholders,
         )
 
-    def _create_entry(self, application: GotifyApplication) -> ConfigFlowResult:
-        assert self._account is not None
-        account = self._account
+    def _create_entry(self, account: Account, application: GotifyApplication) -> ConfigFlowResult:
+        assert account.token is not None  # async_client_token
         return self.async_create_entry(
             title=account.title,
             data={
@@ -578,13 +804,16 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
             filled_in = {CONF_URL: discovered[CONF_URL], CONF_VERIFY_SSL: discovered[CONF_VERIFY_SSL]}
             return self.async_show_form(
                 step_id="discovery_confirm",
-                data_schema=self.add_suggested_values_to_schema(_USER_SCHEMA, filled_in),
+                data_schema=self.add_suggested_values_to_schema(user_schema(None), filled_in),
                 description_placeholders=placeholders,
             )
         result = await self.async_step_user(user_input)
         if self._account is not None:
             application = yaml_application(self.hass, self._account.url_text, self._applications)
-            return result if application is None else self._create_entry(application)
+            if application is None:
+                return result
+            # Chosen as the user would choose it (signed in with a password, its client is made there).
+            return await self.async_step_select_application({CONF_APPLICATION: str(application.id)})
         if result["type"] is FlowResultType.FORM:  # the user step's errors, shown on this form
             return self.async_show_form(
                 step_id="discovery_confirm",
@@ -599,28 +828,33 @@ class GotifyConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Handle the reauth confirm step: a new client token of the same user."""
+        """Handle the reauth confirm step: a new client token of the same user, or the user's password.
+
+        With the password, the account is checked to be the same before a new client is created.
+        """
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         placeholders = {"account": entry.title, "reason": ""}
         if user_input is not None:
             try:
-                account = await async_verify_account(
-                    self.hass, entry.data[CONF_URL], user_input[CONF_TOKEN], entry.data[CONF_VERIFY_SSL]
+                account = await async_connect(
+                    self.hass, entry.data[CONF_URL], form_credentials(user_input), entry.data[CONF_VERIFY_SSL]
                 )
-            except FlowError as err:
-                errors["base" if err.field == CONF_URL else err.field] = err.key
-                placeholders.update(err.placeholders)
-            else:
                 if account.user.id != entry.data[CONF_USER_ID]:
                     return self.async_abort(
                         reason="account_mismatch",
                         description_placeholders={"account": entry.title, "other": account.title},
                     )
-                return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: account.token})
+                async with async_client_token(self.hass, account) as account:
+                    return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: account.token})
+            except FlowError as err:
+                errors["base" if err.field == CONF_URL else err.field] = err.key
+                placeholders.update(err.placeholders)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=_TOKEN_SCHEMA,
+            data_schema=self.add_suggested_values_to_schema(
+                reauth_schema(entry.data[CONF_USERNAME], user_input), without_sign_in(user_input)
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )

@@ -9,6 +9,8 @@ LOGGER = logging.getLogger(__package__)
 # Config entry data (the account).
 CONF_USER_ID: Final = "user_id"
 CONF_USERNAME: Final = "username"
+# The client Home Assistant creates for itself when the user signs in with a password; only its token is kept.
+CLIENT_NAME: Final = "Home Assistant"
 
 # Application subentries.
 SUBENTRY_APPLICATION: Final = "application"

@@ -4,10 +4,11 @@ Knows nothing about Home Assistant: it works on an injected aiohttp session so t
 share its connection pool, and it speaks to both API generations (v2.x and v3.x servers).
 
 Tokens travel in the ``X-Gotify-Key`` header only, never in a URL, so that they cannot end up in an
-exception text or a log line; error texts name the server by host and the call by method and path.
+exception text or a log line; error texts name the server by host and the call by method and path. A
+user's password (``UserCredentials``) travels the same way, in the ``Authorization`` header.
 """
 
-from .client import DEFAULT_TIMEOUT, GotifyClient
+from .client import DEFAULT_TIMEOUT, GotifyClient, UserCredentials
 from .errors import (
     GotifyAuthenticationError,
     GotifyCertificateError,
@@ -26,6 +27,7 @@ from .errors import (
 )
 from .models import (
     GotifyApplication,
+    GotifyClientInfo,
     GotifyHealth,
     GotifyMessage,
     GotifyPagedMessages,
@@ -45,6 +47,7 @@ __all__ = [
     "GotifyAuthenticationError",
     "GotifyCertificateError",
     "GotifyClient",
+    "GotifyClientInfo",
     "GotifyConnectionError",
     "GotifyError",
     "GotifyHealth",
@@ -62,6 +65,7 @@ __all__ = [
     "GotifyValidationError",
     "GotifyVersion",
     "RateLimitedLog",
+    "UserCredentials",
     "display_url",
     "maybe_delivered",
     "normalize_url",

@@ -1,11 +1,17 @@
-"""The REST side of the Gotify API: server, applications and messages, with one client token."""
+"""The REST side of the Gotify API: server, clients, applications and messages, with one client token.
+
+Or with a user's name and password (HTTP basic authentication), which Gotify takes wherever it takes a
+client token: what makes a client token for an account whose user has none yet.
+"""
 
 import asyncio
+import base64
 import contextlib
 import logging
 import math
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import aiohttp
@@ -22,6 +28,7 @@ from .errors import (
 )
 from .models import (
     GotifyApplication,
+    GotifyClientInfo,
     GotifyHealth,
     GotifyMessage,
     GotifyPagedMessages,
@@ -44,18 +51,33 @@ _URLS_KEPT: Final = 64  # API URLs kept built; paths with ids in them come and g
 _TOKENS_KEPT: Final = 64  # request headers kept made, per token; a config flow tries tokens that go
 
 
+@dataclass(frozen=True, slots=True)
+class UserCredentials:
+    """A Gotify user's name and password, sent as HTTP basic authentication (never shown: see ``repr``)."""
+
+    username: str
+    password: str = field(repr=False)
+
+    @property
+    def authorization(self) -> str:
+        """The ``Authorization`` header's value; UTF-8, as Gotify reads it (aiohttp's default is Latin-1)."""
+        pair = f"{self.username}:{self.password}".encode()
+        return f"Basic {base64.b64encode(pair).decode()}"
+
+
 class GotifyClient:
-    """Talks to one Gotify server with one client token.
+    """Talks to one Gotify server with one client token, or signed in with a user's name and password.
 
     Publishing goes either with an application token (every server version) or with the client token
-    plus ``appid`` (v3 servers only).
+    plus ``appid`` (v3 servers only). Signed in with a password, a v3 server counts every request as an
+    elevated session (it may delete clients); the stream needs a client token.
     """
 
     def __init__(
         self,
         session: aiohttp.ClientSession,
         url: str | URL,
-        client_token: str,
+        client_token: str | UserCredentials,
         *,
         verify_ssl: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
@@ -63,9 +85,12 @@ class GotifyClient:
     ) -> None:
         """Set up the client of the server at ``url``; nothing is sent before the first call."""
         self._session = session
-        # Called whenever the server refuses the client token (not an application token).
+        # Called whenever the server refuses the client token (not an application token), or the password.
         self._on_token_refused = on_token_refused
         self._base = url if isinstance(url, URL) else normalize_url(url)
+        if isinstance(client_token, UserCredentials) and (self._base.user or self._base.password):
+            # Both would be the one Authorization header (aiohttp refuses the pair).
+            raise ValueError("a user's password cannot go with credentials in the URL")
         self._client_token = client_token
         self._ssl = verify_ssl
         self._timeout = timeout
@@ -76,7 +101,14 @@ class GotifyClient:
         self._client_timeout = _client_timeout(timeout)
         # The headers of each token's requests, made once: aiohttp copies them, never changes them.
         self._plain_headers: Final = {"Accept": "application/json"}
-        self._client_headers: Final = {**self._plain_headers, TOKEN_HEADER: client_token}
+        self._client_headers: Final = {
+            **self._plain_headers,
+            **(
+                {"Authorization": client_token.authorization}
+                if isinstance(client_token, UserCredentials)
+                else {TOKEN_HEADER: client_token}
+            ),
+        }
         self._token_headers: dict[str, dict[str, str]] = {}
 
     @property
@@ -232,6 +264,39 @@ class GotifyClient:
         """``GET /current/user``: succeeds only with a client token."""
         data = await self._request("GET", "current/user")
         return read_model("GET", "current/user", GotifyUser.from_json, data)
+
+    # -- clients ---------------------------------------------------------------------------------
+
+    async def clients(self) -> list[GotifyClientInfo]:
+        """``GET /client``: the account's clients (v3 servers show none of their tokens)."""
+        data = await self._request("GET", "client")
+
+        def parse(data: Any) -> list[GotifyClientInfo]:
+            return [GotifyClientInfo.from_json(item) for item in list_of(data, "clients")]
+
+        return read_model("GET", "client", parse, data)
+
+    async def create_client(
+        self, name: str, *, expires_after_inactivity: int | None = None
+    ) -> GotifyClientInfo:
+        """Create a client (``POST /client``); the answer carries its token (on v3 the only time it is shown).
+
+        ``expires_after_inactivity``: seconds without use after which a v3 server removes the client, 0
+        for never. ``None`` leaves the field out, as for v2 servers, which have no such field.
+        """
+        body: JSONObject = {"name": name}
+        if expires_after_inactivity is not None:
+            body["expiresAfterInactivitySeconds"] = expires_after_inactivity
+        data = await self._request("POST", "client", json_body=body)
+        return read_model("POST", "client", GotifyClientInfo.created, data)
+
+    async def delete_client(self, client_id: int) -> None:
+        """Delete a client (``DELETE /client/{id}``); its token stops working and its streams close.
+
+        v3 servers take this only from an elevated session: signed in with a password, not with a plain
+        client token (403).
+        """
+        await self._request("DELETE", f"client/{client_id}")
 
     # -- applications ----------------------------------------------------------------------------
 
@@ -389,6 +454,8 @@ class GotifyClient:
         ``GotifyAuthenticationError`` when the token is refused at the handshake, and
         ``GotifyRedirectError`` when the handshake is redirected to another origin.
         """
+        if isinstance(self._client_token, UserCredentials):
+            raise ValueError("the stream needs a client token")  # noqa: TRY004 - a misuse, not a type check
         opening = open_stream(
             self._session,
             self.url("stream"),

@@ -123,6 +123,14 @@ class GotifyVersion:
         """v3 servers accept a client token with ``appid`` on ``POST /message``."""
         return self.major >= 3
 
+    @property
+    def clients_expire(self) -> bool:
+        """v3 servers remove a client unused for its ``expiresAfterInactivitySeconds`` (0: never).
+
+        v2 servers know no such field: their clients live until deleted.
+        """
+        return self.major >= 3
+
 
 @dataclass(frozen=True, slots=True)
 class GotifyHealth:
@@ -189,6 +197,47 @@ class GotifyApplication:
     def __repr__(self) -> str:
         """Show the id and name only: the token is a secret, kept out of logs and assertion messages."""
         return f"GotifyApplication(id={self.id}, name={self.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class GotifyClientInfo:
+    """A client (what reads messages and manages the account), from ``POST /client`` or ``GET /client``.
+
+    ``token`` is in the answer that creates the client; v3 servers show it nowhere else. v3 servers remove
+    a client left unused for ``expires_after_inactivity`` seconds (0: never); v2 servers have no such field
+    (none), and their clients never expire.
+    """
+
+    id: int
+    name: str
+    token: str | None
+    last_used: datetime | None
+    expires_after_inactivity: int | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        """Read a client; an empty token is one Gotify does not show."""
+        data = _object(data)
+        expiry = data.get("expiresAfterInactivitySeconds")
+        return cls(
+            id=_int(data, "id"),
+            name=_str(data, "name"),
+            token=_str(data, "token", "") or None,
+            last_used=_optional_date(data.get("lastUsed")),
+            expires_after_inactivity=None if expiry is None else _int(data, "expiresAfterInactivitySeconds"),
+        )
+
+    @classmethod
+    def created(cls, data: Any) -> Self:
+        """Read the answer that creates a client: it always carries the token."""
+        client = cls.from_json(data)
+        if client.token is None:
+            raise ValueError("'token' is missing")
+        return client
+
+    def __repr__(self) -> str:
+        """Show the id and name only: the token is a secret, kept out of logs and assertion messages."""
+        return f"GotifyClientInfo(id={self.id}, name={self.name!r})"
 
 
 @dataclass(frozen=True, slots=True)
