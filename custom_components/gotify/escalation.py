@@ -160,7 +160,8 @@ class Escalations:
             delivery=delivery,
             retry=escalation.retry,
             expires=now + escalation.expire,
-            due=now + escalation.expire,  # not due for the timer before its first copy is settled
+            # The next copy's time if the first one's answer never comes (an unload while it is sent).
+            due=now + escalation.retry,
             origin=origin,
             acknowledge_link=acknowledge_link,
         )
