@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -87,7 +88,7 @@ def repeating(hass: HomeAssistant, entry: MockConfigEntry) -> str:
 def event(how: str | None, gotify: GotifyDouble, message_id: int, tag: str | None = None) -> dict[str, Any]:
     """The data of an acknowledged (``how``) or expired (None) event for the Home Assistant application."""
     application = gotify.application_named("Home Assistant")
-    data: dict[str, Any] = {} if how is None else {"how": how}
+    data: dict[str, Any] = {"reason": "expired"} if how is None else {"how": how}
     return data | {
         "tag": tag,
         "message_id": message_id,
@@ -457,3 +458,81 @@ async def test_without_the_queue_gotify_down_is_an_error(hass: HomeAssistant, go
     with pytest.raises(HomeAssistantError, match="cannot connect"):
         await notify(hass, "Water in the cellar", retry=60, expire=600)
     assert len(entry.runtime_data.escalations) == 0
+
+
+async def test_while_gotify_is_down_every_due_alert_waits(
+    hass: HomeAssistant, gotify: GotifyDouble, home: MockConfigEntry, travel: Travel
+) -> None:
+    await notify(hass, "Water in the cellar", retry=30, expire=3600)
+    await notify(hass, "Smoke in the kitchen", retry=30, expire=3600)
+    await gotify.stop()
+    moment = dt_util.utcnow().timestamp() + 31
+    await travel(31)
+    # One failed copy stops the round; the other due alert waits as long, so no timer is set in the past.
+    records = home.runtime_data.escalations._records.values()
+    assert len(records) == 2
+    assert all(record.due > moment for record in records)
+
+    await gotify.start()  # both go out once
+    await wait_for(lambda: len(posts(gotify)) == 4)
+    await hass.async_block_till_done()
+    assert len(posts(gotify)) == 4
+    assert len(gotify.messages) == 2
+
+
+async def test_an_older_queued_message_with_the_tag_does_not_delete_the_alert(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    travel: Travel,
+    events: dict[str, list[dict[str, Any]]],
+) -> None:
+    gotify.fail_next("500", path="/message", method="POST")
+    await notify(hass, "Washer: running", tag="washer")  # queued: Gotify failed
+    assert len(home.runtime_data.outbox) == 1
+    await notify(hass, "Washer leaks!", tag="washer", retry=60, expire=3600)
+    assert len(home.runtime_data.outbox) == 0  # the alert replaces it, as a tag does
+    await travel(60)
+    assert events["gotify_acknowledged"] == []
+    assert [m.message.split("\n")[0] for m in gotify.messages.values()] == ["Washer leaks!"]
+    assert repeating(hass, home) == "1"
+
+
+async def test_a_refused_application_token_ends_it(
+    hass: HomeAssistant,
+    gotify: GotifyDouble,
+    home: MockConfigEntry,
+    travel: Travel,
+    events: dict[str, list[dict[str, Any]]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await notify(hass, "Water in the cellar", retry=60, expire=3600)
+    gotify.application_named("Home Assistant").token = "Arotated0000000"  # changed on the server
+    await travel(60)
+    assert "Gotify refused the next copy of the alert for Home Assistant" in caplog.text
+    assert [item["reason"] for item in events["gotify_escalation_expired"]] == ["refused"]
+    assert repeating(hass, home) == "0"
+
+
+async def test_acknowledge_on_several_entities_at_once(
+    hass: HomeAssistant, gotify: GotifyDouble, events: dict[str, list[dict[str, Any]]]
+) -> None:
+    await hass.config.async_update(external_url=EXTERNAL_URL)
+    home_app, garage = gotify.add_application("Home Assistant"), gotify.add_application("Garage")
+    entry = await setup_entry(hass, mock_entry(gotify, home_app, garage))
+    entities = sorted(
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.domain == "notify"
+    )
+    assert len(entities) == 2
+    await notify(hass, "Water", target=["Home Assistant", "Garage"], retry=60, expire=600, tag="water")
+
+    # A message id names one alert whichever entity is asked: the first acknowledges it, the second finds
+    # it gone, which in the same call is no error.
+    garage_copy = next(m.id for m in gotify.messages.values() if m.appid == garage.id)
+    call = {"entity_id": entities, "message_id": garage_copy}
+    await hass.services.async_call(DOMAIN, "acknowledge", call, blocking=True)
+    assert [item["application"] for item in events["gotify_acknowledged"]] == ["Garage"]
+    with pytest.raises(ServiceValidationError):  # a later call finds nothing: that is an error
+        await hass.services.async_call(DOMAIN, "acknowledge", call, blocking=True)

@@ -10,10 +10,12 @@ Assistant; copies that fall due while Gotify is down are not piled up: one goes 
 """
 
 import asyncio
+import contextlib
 import secrets
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
 
@@ -41,6 +43,9 @@ EVENT_ESCALATION_EXPIRED: Final = "gotify_escalation_expired"
 BY_ACTION: Final = "action"
 BY_DELETION: Final = "deleted"
 BY_SERVICE: Final = "service"
+# Why one ended unacknowledged (the expired event's ``reason``).
+REASON_EXPIRED: Final = "expired"
+REASON_REFUSED: Final = "refused"  # Gotify refused a copy (a 4xx answer): it would refuse the next too
 # The button every copy carries; its press acknowledges rather than firing the button events.
 ACKNOWLEDGE: Final = NotificationAction(action="ACKNOWLEDGE", title="Acknowledge")
 
@@ -114,6 +119,11 @@ class Escalations:
         self._records: dict[str, EscalationRecord] = {}
         # Their copy fell due but Gotify did not take it: sent as soon as Gotify answers again.
         self._waiting: set[str] = set()
+        # Ended by a new message with their tag while a copy was on its way: that copy goes again.
+        self._replaced: set[str] = set()
+        # What recent gotify.acknowledge calls acknowledged (context id, tag, message id): a call naming
+        # several entities finds it acknowledged by the first.
+        self._recent: deque[tuple[str, str | None, int | None]] = deque(maxlen=50)
         self._timer: CALLBACK_TYPE | None = None
         self._lock = asyncio.Lock()
         self._stopped = False
@@ -198,6 +208,14 @@ class Escalations:
             )
         ]
 
+    def remember_acknowledged(self, context_id: str, tag: str | None, message_id: int | None) -> None:
+        """Note what a ``gotify.acknowledge`` call acknowledged (for the call's other entities)."""
+        self._recent.append((context_id, tag, message_id))
+
+    def acknowledged_by(self, context_id: str, tag: str | None, message_id: int | None) -> bool:
+        """Whether the same ``gotify.acknowledge`` call acknowledged this already, on another entity."""
+        return (context_id, tag, message_id) in self._recent
+
     @callback
     def acknowledge(self, escalation_id: str, how: str) -> None:
         """End an escalation: someone answered. Its last copy stays in Gotify."""
@@ -213,7 +231,7 @@ class Escalations:
     def kick(self) -> None:
         """Gotify answers again: send the copies that fell due meanwhile (one each)."""
         if self._records and not self._stopped:
-            self._spawn(self._async_run())
+            self._spawn(self._async_run(answering=True))
 
     @callback
     def async_stop(self) -> None:
@@ -247,15 +265,22 @@ class Escalations:
             if record.delivery.app_id == app_id and record.tag == tag:
                 LOGGER.debug("Escalation %s ends: a new message took its tag %s", record.id, tag)
                 self._drop(record.id)
+                if self._lock.locked():  # a copy of it may be on its way: it is deleted on arrival
+                    self._replaced.add(record.id)
                 self.actions.spend([record.acknowledge_link])
                 self._changed()
 
     async def _async_copy(self, record: EscalationRecord, moment: float) -> GotifyMessage | None:
         """Replace the copy in Gotify by a new one; None when the old one was gone (acknowledged)."""
         account, delivery = self.account, record.delivery
+        # A copy replaces the last one itself; the tag's record follows it only while the alert runs.
+        first = not record.message_ids
+        publishing = delivery if first else replace(delivery, tag=None)
         if delivery.check_after is not None and record.message_id is None:
-            # The last attempt may have been stored although its answer was lost.
-            found = await account.async_find_delivered(delivery)
+            # The last attempt may have been stored although its answer was lost (or Home Assistant
+            # stopped while it was sent).
+            publishing.check_after = delivery.check_after
+            found = await account.async_find_delivered(publishing)
             delivery.check_after = None
             if found is not None:
                 record.message_id = found.id
@@ -270,21 +295,34 @@ class Escalations:
             if delivery.tag is not None:
                 account.tags.forget(delivery.app_id, delivery.tag)  # deleted: publishing need not
             self._save()
-        newest_known = account.newest_known_id()
+        # Stored so until the answer comes: an unload meanwhile looks for this copy before the next.
+        delivery.check_after = account.newest_known_id()
+        self._save()
         try:
-            sent = await account.async_publish(delivery)
+            sent = await account.async_publish(publishing)
         except GotifyError as err:
-            if maybe_delivered(err):
-                delivery.check_after = newest_known
+            if not maybe_delivered(err):
+                delivery.check_after = None
             raise
+        delivery.check_after = None
+        if record.id in self._replaced:  # a new message took the tag meanwhile: this copy goes
+            self._replaced.discard(record.id)
+            with contextlib.suppress(GotifyError):
+                await account.client.delete_message(sent.id)
+            return None
+        if not first and delivery.tag is not None and record.id in self._records:
+            account.tags.set(delivery.app_id, delivery.tag, sent.id)
         record.message_id = sent.id
         record.message_ids.append(sent.id)
         record.due = moment + record.retry
         self._waiting.discard(record.id)
         return sent
 
-    async def _async_run(self, now: datetime | None = None) -> None:
-        """End what was acknowledged or expired; send one copy of each escalation that is due."""
+    async def _async_run(self, now: datetime | None = None, *, answering: bool = False) -> None:
+        """End what was acknowledged or expired; send one copy of each escalation that is due.
+
+        ``answering``: Gotify answers again, so what waited for it goes now, whenever it was due.
+        """
         async with self._lock:
             if self._stopped:
                 return
@@ -296,19 +334,30 @@ class Escalations:
                     self.acknowledge(record.id, BY_ACTION)
                 elif record.expires <= moment:
                     self._expire(record)
-                elif (record.due <= moment or record.id in self._waiting) and not await self._async_send_due(
-                    record, moment
-                ):
-                    break  # Gotify does not answer: the others would fail alike
+                elif (
+                    record.due <= moment or (answering and record.id in self._waiting)
+                ) and not await self._async_send_due(record, moment):
+                    self._postpone_due(moment)  # Gotify does not answer: the others would fail alike
+                    break
             if self.stopped:  # unloaded meanwhile: the next setup has read what was stored
                 return
             self._changed()
+
+    def _postpone_due(self, moment: float) -> None:
+        """Gotify did not take a copy: what else is due now waits for it, as that one does."""
+        for record in self._records.values():
+            if record.due <= moment:
+                record.due = moment + min(record.retry, RETRY_AFTER)
+                self._waiting.add(record.id)
 
     async def _async_send_due(self, record: EscalationRecord, moment: float) -> bool:
         """Send the next copy; False when Gotify cannot take it now (it is tried again later)."""
         try:
             await self._async_copy(record, moment)
-        except GotifyAuthenticationError:
+        except GotifyAuthenticationError as err:
+            if not err.client_token:  # the application's token: it will not be taken later either
+                self._refused(record, err)
+                return True
             record.due = moment + record.retry  # reauthentication takes over
             self._waiting.add(record.id)
             return False
@@ -318,19 +367,22 @@ class Escalations:
                 record.due = moment + min(record.retry, RETRY_AFTER)
                 self._waiting.add(record.id)
                 return False
-            LOGGER.warning(
-                "Gotify refused the next copy of the alert for %s, which is no longer repeated: %s",
-                record.delivery.application,
-                without_signed_links(str(err)),
-            )
-            self._drop(record.id)
+            self._refused(record, err)
         return True
 
-    def _expire(self, record: EscalationRecord) -> None:
+    def _refused(self, record: EscalationRecord, err: GotifyError) -> None:
+        LOGGER.warning(
+            "Gotify refused the next copy of the alert for %s, which is no longer repeated: %s",
+            record.delivery.application,
+            without_signed_links(str(err)),
+        )
+        self._expire(record, reason=REASON_REFUSED)
+
+    def _expire(self, record: EscalationRecord, reason: str = REASON_EXPIRED) -> None:
         self._drop(record.id)
         self.actions.spend([record.acknowledge_link])
-        self._fire(EVENT_ESCALATION_EXPIRED, record)
-        LOGGER.debug("Escalation %s expired unacknowledged", record.id)
+        self._fire(EVENT_ESCALATION_EXPIRED, record, reason=reason)
+        LOGGER.debug("Escalation %s ended unacknowledged (%s)", record.id, reason)
 
     def _fire(self, event: str, record: EscalationRecord, **extra: str) -> None:
         delivery = record.delivery

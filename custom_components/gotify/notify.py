@@ -79,7 +79,7 @@ class GotifyNotifyEntity(GotifyApplicationEntity, NotifyEntity):
 
     async def async_acknowledge_action(self, message_id: int | None = None, tag: str | None = None) -> None:
         """``gotify.acknowledge``: end the alert that repeats with that tag, or whose copy that id is."""
-        await self.sender.async_acknowledge(message_id, tag)
+        await self.sender.async_acknowledge(message_id, tag, self._context.id if self._context else "")
 
     async def async_clear_messages_action(self) -> None:
         """``gotify.clear_messages``: every message of this application."""

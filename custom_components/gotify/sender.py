@@ -218,6 +218,8 @@ class GotifySender:
         escalation = escalation_of(data)
         destinations = await self.async_destinations(target)
         expiry = self._expiry
+        if escalation is not None:  # what the copies link to lasts as long as they are sent
+            expiry = max(expiry, timedelta(seconds=escalation.expire))
         attachments = [
             await async_resolve(self.hass, self.hass.data[ATTACHMENT_STORE], value, expiry)
             for value in attachments_of(data)
@@ -408,6 +410,8 @@ class GotifySender:
         With the queue on, an alert Gotify cannot take now goes out when it answers again.
         """
         assert self.escalations is not None, "a sender without escalations sends none"
+        if item.tag is not None:  # an older message with its tag, still queued, would delete its copy
+            await self.outbox.async_cancel(item.app_id, item.tag)
         try:
             sent = await self.escalations.async_start(
                 item,
@@ -423,8 +427,12 @@ class GotifySender:
             raise translate_error(self.account, err, application=destination.name) from err
         return sent if sent is not None else QueuedReceipt(item.app_id, item.application)
 
-    async def async_acknowledge(self, message_id: int | None, tag: str | None) -> None:
-        """End the escalations a tag or a copy's message id names (``gotify.acknowledge``)."""
+    async def async_acknowledge(self, message_id: int | None, tag: str | None, context_id: str) -> None:
+        """End the escalations a tag or a copy's message id names (``gotify.acknowledge``).
+
+        ``context_id``: the call's; one naming several entities acknowledges on the first what the
+        others name too.
+        """
         if message_id is None and tag is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="acknowledge_needs_id_or_tag"
@@ -433,7 +441,7 @@ class GotifySender:
         found = self.escalations.find(
             origin=self.subentry.subentry_id, app_id=self.app_id, tag=tag, message_id=message_id
         )
-        if not found:
+        if not found and not self.escalations.acknowledged_by(context_id, tag, message_id):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="no_escalation_for_tag"
@@ -447,6 +455,8 @@ class GotifySender:
             )
         for escalation_id in found:
             self.escalations.acknowledge(escalation_id, BY_SERVICE)
+        if found:
+            self.escalations.remember_acknowledged(context_id, tag, message_id)
 
     async def _stored_after_all(self, item: Delivery) -> GotifyMessage | None:
         """Return the message if Gotify stored it although its answer was lost (without the queue).
