@@ -27,6 +27,7 @@ from .client import (
     GotifyError,
     GotifyMessage,
     GotifyVersion,
+    UserCredentials,
     display_url,
 )
 from .const import (
@@ -81,11 +82,14 @@ async def async_load_actions(hass: HomeAssistant) -> ActionStore:
 def client_for(
     hass: HomeAssistant,
     url: str,
-    token: str,
+    token: str | UserCredentials,
     verify_ssl: bool,
     on_token_refused: Callable[[], None] | None = None,
 ) -> GotifyClient:
-    """Return a client on Home Assistant's shared session (one with or one without certificate checks)."""
+    """Return a client on Home Assistant's shared session (one with or one without certificate checks).
+
+    ``token``: the client token, or a user's name and password (while a flow signs in).
+    """
     return GotifyClient(
         async_get_clientsession(hass, verify_ssl),
         url,

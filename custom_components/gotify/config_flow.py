@@ -23,7 +23,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType, section
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -453,7 +452,7 @@ async def async_sign_in(
     if base.user or base.password:
         # A reverse proxy's own basic authentication: Gotify's would take the same header.
         raise FlowError("sign_in_with_url_credentials", CONF_URL)
-    client = GotifyClient(async_get_clientsession(hass, verify_ssl), base, credentials, verify_ssl=verify_ssl)
+    client = client_for(hass, str(base), credentials, verify_ssl)
     with _server_errors(client):
         version = await client.version()
         try:

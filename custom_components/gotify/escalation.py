@@ -182,11 +182,10 @@ class Escalations:
             except GotifyError as err:
                 if keep_on_failure and is_transient(err):
                     LOGGER.info("Gotify cannot take the alert now (%s); it goes out when Gotify answers", err)
-                    record.due = now + min(record.retry, RETRY_AFTER)
-                    self._waiting.add(record.id)
+                    self._wait_for_gotify(record, now)
                     self._changed()
                     return None
-                self._drop(record.id)
+                self._end(record.id)
                 raise
         self._changed()
         return sent
@@ -219,10 +218,9 @@ class Escalations:
     @callback
     def acknowledge(self, escalation_id: str, how: str) -> None:
         """End an escalation: someone answered. Its last copy stays in Gotify."""
-        record = self._drop(escalation_id)
+        record = self._end(escalation_id)
         if record is None:
             return
-        self.actions.spend([record.acknowledge_link])
         self._fire(EVENT_ACKNOWLEDGED, record, how=how)
         LOGGER.debug("Escalation %s acknowledged (%s)", record.id, how)
         self._changed()
@@ -264,10 +262,9 @@ class Escalations:
         for record in list(self._records.values()):
             if record.delivery.app_id == app_id and record.tag == tag:
                 LOGGER.debug("Escalation %s ends: a new message took its tag %s", record.id, tag)
-                self._drop(record.id)
+                self._end(record.id)
                 if self._lock.locked():  # a copy of it may be on its way: it is deleted on arrival
                     self._replaced.add(record.id)
-                self.actions.spend([record.acknowledge_link])
                 self._changed()
 
     async def _async_copy(self, record: EscalationRecord, moment: float) -> GotifyMessage | None:
@@ -278,8 +275,7 @@ class Escalations:
         publishing = delivery if first else replace(delivery, tag=None)
         if delivery.check_after is not None and record.message_id is None:
             # The last attempt may have been stored although its answer was lost (or Home Assistant
-            # stopped while it was sent).
-            publishing.check_after = delivery.check_after
+            # stopped while it was sent); ``publishing`` carries the same ``check_after``.
             found = await account.async_find_delivered(publishing)
             delivery.check_after = None
             if found is not None:
@@ -347,8 +343,12 @@ class Escalations:
         """Gotify did not take a copy: what else is due now waits for it, as that one does."""
         for record in self._records.values():
             if record.due <= moment:
-                record.due = moment + min(record.retry, RETRY_AFTER)
-                self._waiting.add(record.id)
+                self._wait_for_gotify(record, moment)
+
+    def _wait_for_gotify(self, record: EscalationRecord, moment: float) -> None:
+        """Send ``record``'s copy when Gotify answers again, or at the next retry (a minute at most)."""
+        record.due = moment + min(record.retry, RETRY_AFTER)
+        self._waiting.add(record.id)
 
     async def _async_send_due(self, record: EscalationRecord, moment: float) -> bool:
         """Send the next copy; False when Gotify cannot take it now (it is tried again later)."""
@@ -362,10 +362,8 @@ class Escalations:
             self._waiting.add(record.id)
             return False
         except GotifyError as err:
-            if is_transient(err):
+            if is_transient(err):  # the caller postpones it with every other one due
                 LOGGER.debug("Gotify cannot take the next copy of an alert now (%s)", err)
-                record.due = moment + min(record.retry, RETRY_AFTER)
-                self._waiting.add(record.id)
                 return False
             self._refused(record, err)
         return True
@@ -379,8 +377,7 @@ class Escalations:
         self._expire(record, reason=REASON_REFUSED)
 
     def _expire(self, record: EscalationRecord, reason: str = REASON_EXPIRED) -> None:
-        self._drop(record.id)
-        self.actions.spend([record.acknowledge_link])
+        self._end(record.id)
         self._fire(EVENT_ESCALATION_EXPIRED, record, reason=reason)
         LOGGER.debug("Escalation %s ended unacknowledged (%s)", record.id, reason)
 
@@ -399,9 +396,13 @@ class Escalations:
             },
         )
 
-    def _drop(self, escalation_id: str) -> EscalationRecord | None:
+    def _end(self, escalation_id: str) -> EscalationRecord | None:
+        """Forget an escalation, and make its Acknowledge button do nothing more."""
         self._waiting.discard(escalation_id)
-        return self._records.pop(escalation_id, None)
+        record = self._records.pop(escalation_id, None)
+        if record is not None:
+            self.actions.spend([record.acknowledge_link])
+        return record
 
     def _changed(self) -> None:
         self._save()
